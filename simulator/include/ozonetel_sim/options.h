@@ -1,0 +1,52 @@
+// Command-line options of ozonetel_sim (Prometheus-style flags).
+#ifndef OZONETEL_SIM_OPTIONS_H_
+#define OZONETEL_SIM_OPTIONS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "callcenter/common/clock.h"
+
+namespace callcenter::sim {
+
+enum class AuthMode { kApiKey, kToken };
+
+struct SimOptions {
+  std::string listen_address = "127.0.0.1:18080";
+  uint64_t seed = 1;
+  int agents = 20;
+  std::string user_name = "demo";
+  std::string api_key = "sim-api-key";
+  std::string crm_api_key = "sim-crm-key";
+  AuthMode auth = AuthMode::kApiKey;
+  Seconds utc_offset{5 * 3600 + 30 * 60};
+  int limit_cdr = 2;           // per 60 s, shared by the three CDR endpoints
+  int limit_summary = 5;       // per 60 s
+  int limit_aht = 50;          // per 60 s
+  int limit_agentdetails = 10; // per 60 s
+  int limit_tokens = 10;       // per 3600 s
+  int rate_limit_style = 429;  // 429, or 200 with the same body
+  int retention_days = 15;
+  bool late_data = false;
+  bool reject_future = true;
+  double calls_per_agent_hour = 6.0;
+  std::optional<double> clock_origin;  // unix seconds
+  std::optional<double> clock_epoch;   // unix seconds
+  std::optional<double> clock_speed;
+};
+
+struct FlagParseResult {
+  SimOptions options;
+  bool help = false;
+  std::string error;  // non-empty on a bad flag
+};
+
+// `args` excludes the program name.
+FlagParseResult ParseFlags(const std::vector<std::string>& args);
+std::string FlagHelp();
+
+}  // namespace callcenter::sim
+
+#endif  // OZONETEL_SIM_OPTIONS_H_

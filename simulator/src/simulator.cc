@@ -1,0 +1,256 @@
+#include "ozonetel_sim/simulator.h"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <thread>
+
+#include "ozonetel_sim/json_util.h"
+
+namespace callcenter::sim {
+namespace {
+
+std::string ToLower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+FaultConfig StartupFaults(const SimOptions& options) {
+  FaultConfig config;
+  config.rate_limit_style = options.rate_limit_style;
+  return config;
+}
+
+TrafficParams MakeTrafficParams(const SimOptions& options) {
+  TrafficParams params;
+  params.seed = options.seed;
+  params.calls_per_agent_hour = options.calls_per_agent_hour;
+  params.utc_offset_seconds = options.utc_offset.count();
+  return params;
+}
+
+}  // namespace
+
+Simulator::Simulator(SimOptions options, const Clock* clock)
+    : options_(std::move(options)),
+      clock_(clock),
+      account_(MakeAccount(options_.user_name, options_.agents)),
+      traffic_(&account_, MakeTrafficParams(options_)),
+      limits_(options_),
+      tokens_(options_.seed),
+      faults_(options_.seed, StartupFaults(options_)) {}
+
+int64_t Simulator::NowSeconds() const {
+  return std::chrono::floor<Seconds>(clock_->Now()).time_since_epoch().count();
+}
+
+HttpResponse Simulator::Handle(const HttpRequest& request) {
+  if (request.path.rfind("/_sim/", 0) == 0) return HandleControl(request);
+  std::optional<Route> route = FindRoute(request.path);
+  if (!route) return HttpResponse::Text(404, "404 page not found\n");
+  return Dispatch(*route, request);
+}
+
+std::optional<Simulator::Route> Simulator::FindRoute(
+    const std::string& path) const {
+  const std::string lower = ToLower(path);
+  // §2.3: the token path is matched case-blind; clients spell it several
+  // ways, including under /ca_reports/.
+  if (lower == "/ca_apis/catoken/generatetoken" ||
+      lower == "/ca_reports/catoken/generatetoken") {
+    return Route{Family::kToken, &Simulator::GenerateToken};
+  }
+  if (path == "/ca_reports/fetchCDRDetails") {
+    return Route{Family::kCdr, &Simulator::FetchCdrDetails};
+  }
+  if (path == "/ca_reports/fetchCdrByPagination") {
+    return Route{Family::kCdr, &Simulator::FetchCdrByPagination};
+  }
+  if (path == "/ca_reports/fetchCdrByUCID") {
+    return Route{Family::kCdr, &Simulator::FetchCdrByUcid};
+  }
+  if (path == "/ca_reports/summaryReport") {
+    return Route{Family::kSummary, &Simulator::SummaryReport};
+  }
+  if (path == "/ca_apis/aht") return Route{Family::kAht, &Simulator::Aht};
+  if (path == "/ca_apis/agentdetails") {
+    return Route{Family::kAgentDetails, &Simulator::AgentDetails};
+  }
+  if (path == "/graphql") return Route{Family::kGraphql, &Simulator::Graphql};
+  return std::nullopt;
+}
+
+HttpResponse Simulator::Dispatch(const Route& route,
+                                 const HttpRequest& request) {
+  limits_.CountRequest(route.family);
+  // Token generations are limited inside the handler: only a valid request
+  // is a generation (§2.3).
+  if (route.family != Family::kToken) {
+    RateLimits::Admission admission =
+        limits_.TryAdmit(route.family, clock_->Now());
+    if (!admission.admitted) {
+      return RateLimited(route.family, admission.retry_after_seconds);
+    }
+  }
+  const FaultConfig faults = faults_.Get();
+  if (faults.latency_ms > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(faults.latency_ms));
+  }
+  if (faults_.Roll(FaultKind::kError)) {
+    return HttpResponse::Text(503, "503 Service Temporarily Unavailable\n");
+  }
+  return ApplyBodyFaults((this->*route.handler)(request));
+}
+
+HttpResponse Simulator::RateLimited(Family family, int64_t retry_after) {
+  std::string body;
+  switch (family) {
+    case Family::kToken:
+      body = StatusMessageBody("false", "max limit exceeded", true);
+      break;
+    case Family::kAgentDetails:
+      body = MessageStatusBody("Max limit exceeded", "error");
+      break;
+    default:
+      body = StatusMessageBody("error", "max limit exceeded");
+      break;
+  }
+  const FaultConfig faults = faults_.Get();
+  HttpResponse response = HttpResponse::Json(faults.rate_limit_style, body);
+  if (faults.retry_after) {
+    response.headers.emplace_back("Retry-After",
+                                  std::to_string(std::max<int64_t>(1, retry_after)));
+  }
+  return response;
+}
+
+HttpResponse Simulator::ApplyBodyFaults(HttpResponse response) {
+  if (response.status != 200 || response.body.empty()) return response;
+  if (faults_.Roll(FaultKind::kMalformed)) {
+    response.body = Malform(response.body);
+  } else if (faults_.Roll(FaultKind::kTruncated)) {
+    response.body = Truncate(response.body);
+  }
+  return response;
+}
+
+std::optional<HttpResponse> Simulator::CheckCredentials(
+    const HttpRequest& request, Dialect dialect) const {
+  const std::string api_key = request.Header("apiKey");
+  const std::string authorization = request.Header("Authorization");
+  const char* status = dialect == Dialect::kCdr ? "false" : "error";
+  auto reject = [](std::string body) { return HttpResponse::Json(401, body); };
+  if (options_.auth == AuthMode::kApiKey) {
+    // [PROD]: an api_key account answers a Bearer token with this generic
+    // failure even when an apiKey header is present too.
+    if (!authorization.empty()) {
+      return reject(StatusMessageBody("false", "Missing userName or apiKey"));
+    }
+    if (api_key.empty()) {
+      return reject(dialect == Dialect::kCdr
+                        ? StatusMessageBody("false", "Missing userName or apiKey")
+                        : StatusMessageBody("error", "apiKey should not be empty"));
+    }
+    if (api_key != options_.api_key) {
+      return reject(StatusMessageBody(status, "userName or apiKey is Invalid"));
+    }
+    return std::nullopt;
+  }
+  const std::string prefix = "bearer ";
+  if (authorization.size() <= prefix.size() ||
+      ToLower(authorization.substr(0, prefix.size())) != prefix) {
+    return reject(StatusMessageBody("false", "Missing userName or apiKey"));
+  }
+  if (!tokens_.IsValid(authorization.substr(prefix.size()), clock_->Now())) {
+    return reject(StatusMessageBody("false", "Token Expired", true));
+  }
+  return std::nullopt;
+}
+
+std::optional<HttpResponse> Simulator::CheckUserName(
+    const rapidjson::Value& body, Dialect dialect) const {
+  std::optional<std::string> user = MemberText(body, "userName");
+  if (!user || user->empty()) {
+    if (dialect == Dialect::kCdr) {
+      return HttpResponse::Json(
+          401, StatusMessageBody("false", "Missing userName or apiKey"));
+    }
+    return HttpResponse::Json(
+        200, StatusMessageBody("error", "userName should not be empty"));
+  }
+  if (*user != options_.user_name) {
+    return HttpResponse::Json(
+        200, StatusMessageBody(dialect == Dialect::kCdr ? "false" : "error",
+                               "userName or apiKey is Invalid"));
+  }
+  return std::nullopt;
+}
+
+HttpResponse Simulator::GenerateToken(const HttpRequest& request) {
+  if (request.method != "POST") return HttpResponse::Text(405, "");
+  const std::string invalid = "Invalid userName or apiKey";
+  const std::string api_key = request.Header("apiKey");
+  if (api_key.empty() || api_key != options_.api_key) {
+    return HttpResponse::Json(401, StatusMessageBody("false", invalid, true));
+  }
+  rapidjson::Document body;
+  body.Parse(request.body.c_str());
+  std::optional<std::string> user;
+  if (!body.HasParseError()) user = MemberText(body, "userName");
+  if (!user) {
+    return HttpResponse::Json(200,
+                              StatusMessageBody("false", "UserName is null", true));
+  }
+  if (*user != options_.user_name) {
+    return HttpResponse::Json(200, StatusMessageBody("false", invalid, true));
+  }
+  const TimePoint now = clock_->Now();
+  RateLimits::Admission admission = limits_.TryAdmit(Family::kToken, now);
+  if (!admission.admitted) {
+    return RateLimited(Family::kToken, admission.retry_after_seconds);
+  }
+  rapidjson::StringBuffer buffer;
+  JsonWriter writer(buffer);
+  writer.StartObject();
+  WriteMember(&writer, "token", tokens_.Issue(*user, now));
+  WriteMember(&writer, "message", "");
+  writer.EndObject();
+  return HttpResponse::Json(200, buffer.GetString());
+}
+
+Truth Simulator::TruthFor(Date date, int64_t until) {
+  return ComputeTruth(account_, *traffic_.Day(date), until, options_.late_data);
+}
+
+AhtResult Simulator::AgentAht(int agent, int64_t at) {
+  return ComputeAht(agent, -1, at);
+}
+
+AhtResult Simulator::CampaignAht(int campaign, int64_t at) {
+  return ComputeAht(-1, campaign, at);
+}
+
+AhtResult Simulator::ComputeAht(int agent, int campaign, int64_t at) {
+  const int64_t from = at - 2 * 3600;
+  const Date first = traffic_.DateOf(from);
+  const Date last = traffic_.DateOf(at);
+  int64_t total = 0;
+  AhtResult result;
+  for (Date date = first; date <= last; date = AddDays(date, 1)) {
+    auto day = traffic_.Day(date);
+    for (const Call& call : day->calls) {
+      if (!call.answered || call.inbound()) continue;
+      if (call.wrap_end < from || call.wrap_end > at) continue;
+      if (agent >= 0 && call.agent != agent) continue;
+      if (campaign >= 0 && call.campaign != campaign) continue;
+      total += call.handling();
+      ++result.calls;
+    }
+  }
+  result.seconds = result.calls == 0 ? 0 : total / result.calls;
+  return result;
+}
+
+}  // namespace callcenter::sim
