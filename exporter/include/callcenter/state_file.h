@@ -1,0 +1,30 @@
+// Crash-safe state files. A save writes a temporary file, fsyncs it, renames
+// it over the old one and fsyncs the directory, so after a kill -9 or a power
+// cut the file holds either the old state or the new one, never a mix.
+#ifndef CALLCENTER_STATE_FILE_H_
+#define CALLCENTER_STATE_FILE_H_
+
+#include <optional>
+#include <string>
+
+#include <rapidjson/document.h>
+
+namespace callcenter {
+
+bool WriteFileAtomically(const std::string& path, const std::string& content,
+                         std::string* error);
+std::optional<std::string> ReadWholeFile(const std::string& path);
+bool FileExists(const std::string& path);
+// Creates the directory and its parents; false with `error` on failure.
+bool MakeDirectories(const std::string& path, std::string* error);
+
+enum class LoadStatus { kLoaded, kMissing, kCorrupt };
+
+// Reads a JSON state file whose top level must be an object with a numeric
+// "version" equal to `version`. Anything else is kCorrupt with a reason.
+LoadStatus LoadJsonState(const std::string& path, int version,
+                         rapidjson::Document* document, std::string* reason);
+
+}  // namespace callcenter
+
+#endif  // CALLCENTER_STATE_FILE_H_

@@ -1,0 +1,47 @@
+#include "callcenter/flags.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace callcenter {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+TEST(FlagsTest, DefaultsFollowPrometheusConventions) {
+  auto result = ParseFlags({});
+  ASSERT_TRUE(result.errors.empty());
+  EXPECT_THAT(result.flags.listen_addresses, ElementsAre(":10469"));
+  EXPECT_EQ(result.flags.telemetry_path, "/metrics");
+  EXPECT_EQ(result.flags.storage_path, "./data");
+}
+
+TEST(FlagsTest, ParsesBothSpellingsAndRepeats) {
+  auto result = ParseFlags({"--web.listen-address=:1", "--web.listen-address",
+                            "127.0.0.1:2", "--log.level=debug", "--check-config",
+                            "--clock.speed=60"});
+  ASSERT_TRUE(result.errors.empty()) << result.errors[0];
+  EXPECT_THAT(result.flags.listen_addresses, ElementsAre(":1", "127.0.0.1:2"));
+  EXPECT_TRUE(result.flags.check_config);
+  EXPECT_EQ(result.flags.clock_speed, 60);
+}
+
+TEST(FlagsTest, RejectsUnknownAndInvalid) {
+  auto result = ParseFlags({"--web.listen", "x", "--log.level=loud"});
+  ASSERT_EQ(result.errors.size(), 3u);
+  EXPECT_THAT(result.errors[0], HasSubstr("unknown flag --web.listen"));
+  EXPECT_THAT(result.errors[2], HasSubstr("--log.level"));
+}
+
+TEST(FlagsTest, BackfillNeedsOutputAndBoundedDays) {
+  EXPECT_FALSE(ParseFlags({"backfill"}).errors.empty());
+  EXPECT_FALSE(ParseFlags({"backfill", "--days=16", "--output=x"}).errors.empty());
+  auto ok = ParseFlags({"backfill", "--days", "7", "--output", "out.om"});
+  ASSERT_TRUE(ok.errors.empty());
+  EXPECT_EQ(ok.flags.command, "backfill");
+  EXPECT_EQ(ok.flags.backfill_days, 7);
+}
+
+}  // namespace
+}  // namespace callcenter
