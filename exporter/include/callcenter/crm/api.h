@@ -1,0 +1,121 @@
+// The CRM GraphQL client (docs/ozonetel-api.md §12): one interface for the
+// CRM poller, one implementation over the Ozonetel client's Transport. One
+// FetchPage is one HTTP request, and every request first draws from the
+// RequestGate (ApiFamily::kCrm), so paging can never exceed the budget. The
+// client never sleeps, retries or logs; failures carry no key.
+#ifndef CALLCENTER_CRM_API_H_
+#define CALLCENTER_CRM_API_H_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "callcenter/common/clock.h"
+#include "callcenter/config.h"
+#include "callcenter/ozonetel/transport.h"
+#include "callcenter/request_gate.h"
+
+namespace callcenter::crm {
+
+// The `reason` label values of crm_api_request_failures_total.
+enum class FailureReason { kHttp, kTimeout, kAuth, kParse, kGraphql,
+                           kRateLimited };
+
+// "http", "timeout", "auth", "parse", "graphql", "rate_limited".
+std::string_view FailureReasonName(FailureReason reason);
+// Every reason name, for ApiHealth to pre-set at 0.
+const std::vector<std::string>& FailureReasonNames();
+
+struct Failure {
+  FailureReason reason;
+  std::string message;  // transport error or GraphQL message; no secrets
+  int http_status = 0;  // 0 when no response arrived
+};
+
+struct Outcome {
+  std::optional<Failure> failure;
+  // RequestGate::Acquire returned false (shutdown): nothing was sent.
+  bool cancelled = false;
+
+  bool ok() const { return !failure && !cancelled; }
+
+  static Outcome Ok() { return {}; }
+  static Outcome Cancelled() {
+    Outcome outcome;
+    outcome.cancelled = true;
+    return outcome;
+  }
+  static Outcome Fail(FailureReason reason, std::string message,
+                      int http_status = 0) {
+    Outcome outcome;
+    outcome.failure = Failure{reason, std::move(message), http_status};
+    return outcome;
+  }
+};
+
+// One `edges[].node`, reduced to what counting needs.
+struct Appointment {
+  std::string id;     // as text: numeric ids keep their digits exactly
+  std::string agent;  // the agent field's text; "" when absent or null
+  std::optional<TimePoint> created;  // nullopt when absent or unparseable
+};
+
+struct PageRequest {
+  TimePoint from;  // GraphQL $from, RFC 3339 UTC
+  TimePoint to;    // GraphQL $to
+  std::optional<std::string> after;  // $after: nullopt (null) on page one
+};
+
+struct Page {
+  std::vector<Appointment> nodes;  // nodes with an id, in response order
+  int nodes_without_id = 0;        // skipped: they cannot be deduplicated
+  bool has_next_page = false;
+  std::string end_cursor;
+  std::optional<int64_t> total_count;  // the whole window's, when queried
+};
+
+class Api {
+ public:
+  virtual ~Api() = default;
+  // Sends one request for one page of the window. `page` is reset first.
+  virtual Outcome FetchPage(const PageRequest& request, Page* page) = 0;
+
+  // Called once per request actually sent, with its result. Set by the
+  // owner before the first call; may be empty.
+  std::function<void(const Outcome&)> on_request;
+};
+
+struct ClientOptions {
+  std::string url;      // the full endpoint, e.g. https://crm.example/graphql
+  std::string api_key;  // sent as a Bearer token, never logged
+  std::string query;    // empty: kDefaultCrmQuery
+  // Dotted paths: `result_path` from the document root to the connection,
+  // the others from each node.
+  std::string result_path = "data.calls";
+  std::string id_field = "id";
+  std::string agent_field = "agentName";
+  std::string created_field = "createdAt";
+  int page_size = 200;  // GraphQL $first
+  std::chrono::milliseconds request_timeout{30000};
+  std::chrono::milliseconds connect_timeout{5000};
+  // A page is parsed as one document; a runaway answer fails as `parse`
+  // instead of exhausting memory.
+  size_t max_body_bytes = size_t{32} << 20;
+};
+
+ClientOptions ToClientOptions(const CrmConfig& config);
+
+// `gate` must outlive the client.
+std::unique_ptr<Api> MakeClient(ClientOptions options,
+                                std::unique_ptr<ozonetel::Transport> transport,
+                                RequestGate& gate);
+
+}  // namespace callcenter::crm
+
+#endif  // CALLCENTER_CRM_API_H_
