@@ -9,6 +9,7 @@ simulator's totals.
 """
 
 import os
+import re
 import subprocess
 import unittest
 
@@ -155,6 +156,14 @@ class FullDayTest(unittest.TestCase):
                                 text=True)
         self.assertEqual("", result.stdout + result.stderr)
         self.assertEqual(0, result.returncode)
+
+    def test_readme_catalogue_matches_the_exposition(self):
+        with open(os.path.join(harness.SOURCE_DIR, "README.md")) as f:
+            readme = f.read()
+        section = readme.split("## Metric catalogue", 1)[1].split("\n## ", 1)[0]
+        documented = set(re.findall(r"^\| `([a-z_]+)` \|", section, re.M))
+        families = set(re.findall(r"^# TYPE ([a-z_]+) ", self.text, re.M))
+        self.assertEqual(documented, families)
 
     def test_prometheus_sees_the_simulators_totals(self):
         total, missed = expectations.truth_totals(self.truth)
