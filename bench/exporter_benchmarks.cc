@@ -22,10 +22,11 @@ std::string CdrBody(int records) {
   std::string body = R"({"status":"success","message":"","details":[)";
   for (int i = 0; i < records; ++i) {
     if (i > 0) body += ",";
-    body += R"({"CallID":)" + std::to_string(31733467784618213LL + i) +
-            R"(,"CallDate":"2026-03-02","StartTime":"12:20:00","EndTime":"12:20:57","Duration":"00:00:57","TalkTime":"00:00:53","HandlingTime":"00:00:58","CallerID":"9800000000","AgentID":"agent)" +
-            std::to_string(i % 400) +
-            R"(","AgentName":"Agent","CampaignName":"Inbound_Main","Type":"InBound","Status":"Answered","Disposition":"APPOINTMENT_BOOKED","QueueTime":"00:00:02","HoldDuration":"00:00:00","WrapupDuration":"00:00:05","TimeToAnswer":"00:00:04","DialCount":1,"UCID":31733467784618213,"WrapUpEndTime":"12:21:02","WrapUpStartTime":"12:20:57"})";
+    body +=
+        R"({"CallID":)" + std::to_string(31733467784618213LL + i) +
+        R"(,"CallDate":"2026-03-02","StartTime":"12:20:00","EndTime":"12:20:57","Duration":"00:00:57","TalkTime":"00:00:53","HandlingTime":"00:00:58","CallerID":"9800000000","AgentID":"agent)" +
+        std::to_string(i % 400) +
+        R"(","AgentName":"Agent","CampaignName":"Inbound_Main","Type":"InBound","Status":"Answered","Disposition":"APPOINTMENT_BOOKED","QueueTime":"00:00:02","HoldDuration":"00:00:00","WrapupDuration":"00:00:05","TimeToAnswer":"00:00:04","DialCount":1,"UCID":31733467784618213,"WrapUpEndTime":"12:21:02","WrapUpStartTime":"12:20:57"})";
   }
   return body + "]}";
 }
@@ -49,7 +50,8 @@ void BM_StreamingCdrParse(benchmark::State& state) {
     peak = std::max(peak, stats.peak_buffered_bytes);
     benchmark::DoNotOptimize(records);
   }
-  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * body.size()));
+  state.SetBytesProcessed(
+      static_cast<int64_t>(state.iterations() * body.size()));
   state.SetItemsProcessed(state.iterations() * state.range(0));
   state.counters["peak_buffered_bytes"] = static_cast<double>(peak);
 }
@@ -79,7 +81,8 @@ void BM_RenderSnapshot(benchmark::State& state) {
   SnapshotPublisher publisher(logger, std::chrono::milliseconds(0));
   publisher.AddSource(metrics.get());
   for (auto _ : state) publisher.RenderNow();
-  state.counters["bytes"] = static_cast<double>(publisher.Current()->text.size());
+  state.counters["bytes"] =
+      static_cast<double>(publisher.Current()->text.size());
   state.counters["gzip_bytes"] =
       static_cast<double>(publisher.Current()->gzip.size());
 }

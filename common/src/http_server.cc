@@ -21,17 +21,28 @@ std::string ToLower(std::string_view text) {
 
 const char* StatusText(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+      return "OK";
+    case 204:
+      return "No Content";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Status";
   }
 }
 
@@ -180,10 +191,14 @@ void HttpServer::Start() {
   }
   const std::string threads = std::to_string(options_.threads);
   const std::string timeout = std::to_string(options_.request_timeout_ms);
-  const char* civet_options[] = {"listening_ports",    ports.c_str(),
-                                 "num_threads",        threads.c_str(),
-                                 "request_timeout_ms", timeout.c_str(),
-                                 "enable_keep_alive",  "no",
+  const char* civet_options[] = {"listening_ports",
+                                 ports.c_str(),
+                                 "num_threads",
+                                 threads.c_str(),
+                                 "request_timeout_ms",
+                                 timeout.c_str(),
+                                 "enable_keep_alive",
+                                 "no",
                                  nullptr};
   mg_callbacks callbacks;
   std::memset(&callbacks, 0, sizeof(callbacks));
@@ -234,8 +249,8 @@ int HttpServer::Dispatch(mg_connection* connection, void* self) {
     request.body = ReadBody(connection);
     response = server->Route(request);
   } catch (const std::exception& error) {
-    response = HttpResponse::Text(500, std::string("internal error: ") +
-                                           error.what() + "\n");
+    response = HttpResponse::Text(
+        500, std::string("internal error: ") + error.what() + "\n");
   } catch (...) {
     response = HttpResponse::Text(500, "internal error\n");
   }

@@ -42,7 +42,8 @@ std::optional<int64_t> ParseDuration(std::string_view text) {
   int64_t hours = 0;
   int64_t minutes = 0;
   int64_t seconds = 0;
-  if (!ParseDigits(parts[0], 0, &hours) || !ParseDigits(parts[1], 2, &minutes) ||
+  if (!ParseDigits(parts[0], 0, &hours) ||
+      !ParseDigits(parts[1], 2, &minutes) ||
       !ParseDigits(parts[2], 2, &seconds) || minutes > 59 || seconds > 59) {
     return std::nullopt;
   }
@@ -117,10 +118,9 @@ std::optional<Date> ParseDate(std::string_view text) {
 
 std::string FormatDate(Date date) {
   char buffer[48];
-  std::snprintf(buffer, sizeof(buffer), "%04d-%02u-%02u",
-                static_cast<int>(date.year()),
-                static_cast<unsigned>(date.month()),
-                static_cast<unsigned>(date.day()));
+  std::snprintf(
+      buffer, sizeof(buffer), "%04d-%02u-%02u", static_cast<int>(date.year()),
+      static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
   return buffer;
 }
 
@@ -130,7 +130,8 @@ std::optional<int64_t> ParseTimeOfDay(std::string_view text) {
   int64_t hours = 0;
   int64_t minutes = 0;
   int64_t seconds = 0;
-  if (!ParseDigits(parts[0], 2, &hours) || !ParseDigits(parts[1], 2, &minutes) ||
+  if (!ParseDigits(parts[0], 2, &hours) ||
+      !ParseDigits(parts[1], 2, &minutes) ||
       !ParseDigits(parts[2], 2, &seconds) || hours > 23 || minutes > 59 ||
       seconds > 59) {
     return std::nullopt;
@@ -174,8 +175,8 @@ std::string FormatRfc3339(TimePoint t) {
 std::optional<TimePoint> ParseRfc3339(std::string_view text) {
   // Accepts "YYYY-MM-DDTHH:MM:SS" with an optional fraction and a "Z" or
   // "+HH:MM" suffix: the forms GraphQL DateTime scalars produce.
-  if (text.size() < 20 || (text[10] != 'T' && text[10] != 't' &&
-                           text[10] != ' ')) {
+  if (text.size() < 20 ||
+      (text[10] != 'T' && text[10] != 't' && text[10] != ' ')) {
     return std::nullopt;
   }
   std::string head(text.substr(0, 19));

@@ -70,10 +70,11 @@ std::vector<std::string> AgentDirectory::Ids() const {
 std::vector<std::string> AgentDirectory::IdsByRecency() const {
   std::lock_guard<std::mutex> lock(mutex_);
   std::vector<std::pair<double, std::string>> order;
-  for (const auto& [id, agent] : agents_) order.emplace_back(agent.last_call, id);
-  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
-    return a.first > b.first;
-  });
+  for (const auto& [id, agent] : agents_)
+    order.emplace_back(agent.last_call, id);
+  std::stable_sort(
+      order.begin(), order.end(),
+      [](const auto& a, const auto& b) { return a.first > b.first; });
   std::vector<std::string> ids;
   for (auto& [when, id] : order) ids.push_back(std::move(id));
   return ids;

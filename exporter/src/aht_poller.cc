@@ -27,7 +27,8 @@ void AhtMetrics::Collect(std::vector<prometheus::MetricFamily>* out) const {
       "When ozonetel_campaign_aht_seconds was refreshed.", MetricType::Gauge);
   std::lock_guard<std::mutex> lock(mutex_);
   for (const auto& [agent, value] : agents_) {
-    AddGauge(&agent_aht, {{"agent", agent}}, static_cast<double>(value.seconds));
+    AddGauge(&agent_aht, {{"agent", agent}},
+             static_cast<double>(value.seconds));
     AddGauge(&agent_at, {{"agent", agent}}, value.at);
   }
   for (const auto& [campaign, value] : campaigns_) {
@@ -69,8 +70,9 @@ std::optional<AhtTarget> AhtPoller::NextTarget(TimePoint now,
     AhtTarget target = round_.front();
     const auto key = std::make_pair(static_cast<int>(target.kind), target.key);
     auto it = refreshed_.find(key);
-    const TimePoint due =
-        it == refreshed_.end() ? TimePoint{} : it->second + options_.min_refresh;
+    const TimePoint due = it == refreshed_.end()
+                              ? TimePoint{}
+                              : it->second + options_.min_refresh;
     if (due <= now) {
       round_.pop_front();
       return target;
@@ -97,18 +99,19 @@ TimePoint AhtPoller::PollOnce() {
       target->kind == AhtTarget::Kind::kAgent
           ? deps_.api.FetchAgentAht(target->key, &value)
           : deps_.api.FetchCampaignAht(target->key, &value);
-  const double seconds = std::chrono::duration<double>(
-                             std::chrono::steady_clock::now() - started)
-                             .count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+          .count();
   if (outcome.cancelled) return now;
   deps_.health.RecordPoll("aht", outcome.ok(), seconds);
   refreshed_[{static_cast<int>(target->kind), target->key}] = now;
   if (!outcome.ok()) {
-    deps_.logger.Debug("aht", "request failed",
-                       {{"target", target->key},
-                        {"reason", std::string(ozonetel::FailureReasonName(
-                                       outcome.failure->reason))},
-                        {"err", outcome.failure->message}});
+    deps_.logger.Debug(
+        "aht", "request failed",
+        {{"target", target->key},
+         {"reason",
+          std::string(ozonetel::FailureReasonName(outcome.failure->reason))},
+         {"err", outcome.failure->message}});
   } else {
     // Stamped with the request's start: the vendor computes its two-hour
     // window when the request arrives.

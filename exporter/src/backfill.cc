@@ -42,7 +42,8 @@ class Backfill {
         logger_(logger),
         gate_(clock, stop_, logger,
               flags.storage_path + "/request_history.json"),
-        agents_(config.agents, config.agent_name_map, config.per_agent_metrics) {}
+        agents_(config.agents, config.agent_name_map,
+                config.per_agent_metrics) {}
 
   int Run();
 
@@ -114,13 +115,12 @@ bool Backfill::FetchDay(Date day, DayData* data) {
     logger_.Warn("backfill", "summary request failed; state seconds skipped",
                  {{"day", FormatDate(day)}, {"err", outcome.failure->message}});
   } else {
-    data->states = SumSummaryRows(rows, day, config_.ozonetel.summary_join_key,
-                                  agents_);
+    data->states =
+        SumSummaryRows(rows, day, config_.ozonetel.summary_join_key, agents_);
   }
-  std::sort(data->calls.begin(), data->calls.end(),
-            [](const DatedCall& a, const DatedCall& b) {
-              return a.start < b.start;
-            });
+  std::sort(
+      data->calls.begin(), data->calls.end(),
+      [](const DatedCall& a, const DatedCall& b) { return a.start < b.start; });
   return true;
 }
 
@@ -131,8 +131,7 @@ void Backfill::Progress(size_t done, size_t total, Date day) const {
   std::cerr << "backfill: " << done << "/" << total << " days done (last "
             << FormatDate(day) << "), " << requests_
             << " requests spent, about "
-            << std::chrono::duration_cast<Seconds>(left).count()
-            << "s left\n";
+            << std::chrono::duration_cast<Seconds>(left).count() << "s left\n";
 }
 
 void Backfill::WriteSamples(const std::vector<DayData>& days, Date today,
@@ -148,7 +147,8 @@ void Backfill::WriteSamples(const std::vector<DayData>& days, Date today,
   // exactly that day's calls.
   size_t next = 0;
   const TimePoint end = LocalMidnight(today, tz);
-  for (TimePoint t = LocalMidnight(days.front().date, tz); t <= end; t += step) {
+  for (TimePoint t = LocalMidnight(days.front().date, tz); t <= end;
+       t += step) {
     while (next < calls.size() && calls[next].start < t) {
       running->Count(calls[next++].facts);
     }
@@ -164,13 +164,14 @@ void Backfill::WriteSamples(const std::vector<DayData>& days, Date today,
     std::vector<prometheus::MetricFamily> start_of_day;
     states.Update(day.date, {});
     states.Collect(&start_of_day);
-    series->Add(static_cast<int64_t>(ToUnixSeconds(LocalMidnight(day.date, tz))),
-                start_of_day);
+    series->Add(
+        static_cast<int64_t>(ToUnixSeconds(LocalMidnight(day.date, tz))),
+        start_of_day);
     states.Update(day.date, day.states);
     std::vector<prometheus::MetricFamily> end_of_day;
     states.Collect(&end_of_day);
-    const TimePoint last_second = LocalMidnight(AddDays(day.date, 1), tz) -
-                                  Seconds(1);
+    const TimePoint last_second =
+        LocalMidnight(AddDays(day.date, 1), tz) - Seconds(1);
     series->Add(static_cast<int64_t>(ToUnixSeconds(last_second)), end_of_day);
   }
 }
@@ -194,7 +195,8 @@ bool Backfill::SeedState(const CdrMetrics& totals) {
   std::string error;
   if (!WriteFileAtomically(flags_.storage_path + "/cdr_state.json",
                            buffer.GetString(), &error)) {
-    logger_.Error("backfill", "cannot seed the exporter state", {{"err", error}});
+    logger_.Error("backfill", "cannot seed the exporter state",
+                  {{"err", error}});
     return false;
   }
   return true;
@@ -269,7 +271,8 @@ int Backfill::Run() {
 
 }  // namespace
 
-int RunBackfill(const Flags& flags, const Config& config, const Logger& logger) {
+int RunBackfill(const Flags& flags, const Config& config,
+                const Logger& logger) {
   auto clock = MakeClock(flags);
   Backfill backfill(flags, config, *clock, logger);
   return backfill.Run();

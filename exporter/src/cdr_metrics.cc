@@ -19,7 +19,8 @@ std::string Trim(const std::string& text) {
   while (start < end && std::isspace(static_cast<unsigned char>(text[start]))) {
     ++start;
   }
-  while (end > start && std::isspace(static_cast<unsigned char>(text[end - 1]))) {
+  while (end > start &&
+         std::isspace(static_cast<unsigned char>(text[end - 1]))) {
     --end;
   }
   return text.substr(start, end - start);
@@ -163,7 +164,8 @@ std::string CdrMetrics::AgentLabel(const std::string& agent) const {
   return options_.per_agent ? agent : std::string();
 }
 
-void CdrMetrics::CollectCalls(std::vector<prometheus::MetricFamily>* out) const {
+void CdrMetrics::CollectCalls(
+    std::vector<prometheus::MetricFamily>* out) const {
   using prometheus::MetricType;
   // Without per-agent labels the agent key collapses to "", and the maps
   // below sum every agent into one series.
@@ -176,7 +178,8 @@ void CdrMetrics::CollectCalls(std::vector<prometheus::MetricFamily>* out) const 
       "ozonetel_calls_total",
       std::string("Calls by agent (AgentID, or unassigned), direction "
                   "(inbound for Type InBound, else outbound) and status "
-                  "(answered, else unanswered).") + kCacheNote,
+                  "(answered, else unanswered).") +
+          kCacheNote,
       MetricType::Counter);
   for (const auto& [key, n] : calls) {
     Labels labels;
@@ -194,7 +197,8 @@ void CdrMetrics::CollectCalls(std::vector<prometheus::MetricFamily>* out) const 
   auto disposition_family = MakeFamily(
       "ozonetel_call_dispositions_total",
       std::string("Calls by disposition (none when empty; values past "
-                  "max_dispositions are other).") + kCacheNote,
+                  "max_dispositions are other).") +
+          kCacheNote,
       MetricType::Counter);
   for (const auto& [key, n] : dispositions) {
     Labels labels;
@@ -207,7 +211,8 @@ void CdrMetrics::CollectCalls(std::vector<prometheus::MetricFamily>* out) const 
   auto campaign_family = MakeFamily(
       "ozonetel_campaign_calls_total",
       std::string("Calls by campaign (values past max_campaigns are other), "
-                  "direction and status.") + kCacheNote,
+                  "direction and status.") +
+          kCacheNote,
       MetricType::Counter);
   for (const auto& [key, n] : campaign_calls_) {
     AddCounter(&campaign_family,
@@ -255,7 +260,8 @@ void CdrMetrics::CollectHistograms(
   auto wait = MakeFamily(
       "ozonetel_call_queue_wait_seconds",
       std::string("Wait before answer (TimeToAnswer, else QueueTime) of "
-                  "answered inbound calls, by campaign.") + kCacheNote,
+                  "answered inbound calls, by campaign.") +
+          kCacheNote,
       prometheus::MetricType::Histogram);
   for (const auto& [campaign, histogram] : queue_waits_) {
     histogram.AddTo(&wait, {{"campaign", campaign}});
@@ -338,38 +344,40 @@ bool CdrMetrics::Load(const rapidjson::Value& doc, std::string* error) {
     return false;
   }
   CdrMetrics loaded(options_);
-  auto count_row = [](const rapidjson::Value& row, size_t index,
-                      uint64_t* n) {
+  auto count_row = [](const rapidjson::Value& row, size_t index, uint64_t* n) {
     const auto& v = row[static_cast<rapidjson::SizeType>(index)];
     if (!v.IsUint64()) return false;
     *n = v.GetUint64();
     return true;
   };
   bool ok =
-      ReadRows(doc, "calls", 3,
-               [&](const std::vector<std::string>& k, const rapidjson::Value& r) {
-                 return count_row(r, 3, &loaded.calls_[{k[0], k[1], k[2]}]);
-               }) &&
-      ReadRows(doc, "campaign_calls", 3,
-               [&](const std::vector<std::string>& k, const rapidjson::Value& r) {
-                 return count_row(r, 3,
-                                  &loaded.campaign_calls_[{k[0], k[1], k[2]}]);
-               }) &&
-      ReadRows(doc, "dispositions", 2,
-               [&](const std::vector<std::string>& k, const rapidjson::Value& r) {
-                 return count_row(r, 2, &loaded.dispositions_[{k[0], k[1]}]);
-               }) &&
-      ReadRows(doc, "seconds", 2,
-               [&](const std::vector<std::string>& k, const rapidjson::Value& r) {
-                 if (r.Size() != 2 + kParts) return false;
-                 auto& parts = loaded.seconds_[{k[0], k[1]}];
-                 for (int i = 0; i < kParts; ++i) {
-                   const auto& v = r[static_cast<rapidjson::SizeType>(2 + i)];
-                   if (!v.IsInt64()) return false;
-                   parts[i] = v.GetInt64();
-                 }
-                 return true;
-               });
+      ReadRows(
+          doc, "calls", 3,
+          [&](const std::vector<std::string>& k, const rapidjson::Value& r) {
+            return count_row(r, 3, &loaded.calls_[{k[0], k[1], k[2]}]);
+          }) &&
+      ReadRows(
+          doc, "campaign_calls", 3,
+          [&](const std::vector<std::string>& k, const rapidjson::Value& r) {
+            return count_row(r, 3, &loaded.campaign_calls_[{k[0], k[1], k[2]}]);
+          }) &&
+      ReadRows(
+          doc, "dispositions", 2,
+          [&](const std::vector<std::string>& k, const rapidjson::Value& r) {
+            return count_row(r, 2, &loaded.dispositions_[{k[0], k[1]}]);
+          }) &&
+      ReadRows(
+          doc, "seconds", 2,
+          [&](const std::vector<std::string>& k, const rapidjson::Value& r) {
+            if (r.Size() != 2 + kParts) return false;
+            auto& parts = loaded.seconds_[{k[0], k[1]}];
+            for (int i = 0; i < kParts; ++i) {
+              const auto& v = r[static_cast<rapidjson::SizeType>(2 + i)];
+              if (!v.IsInt64()) return false;
+              parts[i] = v.GetInt64();
+            }
+            return true;
+          });
   auto read_histograms = [&](const char* name,
                              const std::vector<int64_t>* bounds,
                              std::map<std::string, IntHistogram>* map) {
@@ -393,7 +401,8 @@ bool CdrMetrics::Load(const rapidjson::Value& doc, std::string* error) {
     }
     return true;
   };
-  ok = ok && read_set("admitted_dispositions", &loaded.admitted_dispositions_) &&
+  ok = ok &&
+       read_set("admitted_dispositions", &loaded.admitted_dispositions_) &&
        read_set("admitted_campaigns", &loaded.admitted_campaigns_);
   if (!ok) {
     *error = "counters are malformed";

@@ -92,8 +92,7 @@ bool CdrPoller::ReadLedgers(const rapidjson::Value& doc,
     Ledger ledger;
     if (!ReadLedgerEntry(entry, &date, &ledger.covered_until,
                          &ledger.unsettled_from, &ledger.count_from,
-                         &ledger.last_polled,
-                         &ledger.seen)) {
+                         &ledger.last_polled, &ledger.seen)) {
       *reason = "malformed day ledger";
       return false;
     }
@@ -147,8 +146,8 @@ void CdrPoller::CloseFinishedDays(TimePoint now) {
   const Date today = LocalDate(now, options_.timezone_offset);
   const Date oldest = AddDays(today, -(options_.lookback_days - 1));
   for (auto it = ledgers_.begin(); it != ledgers_.end();) {
-    const bool finished = it->first < today &&
-                          it->second.last_polled >= CutOff(it->first);
+    const bool finished =
+        it->first < today && it->second.last_polled >= CutOff(it->first);
     if (finished || it->first < oldest) {
       deps_.logger.Info("cdr", "day closed",
                         {{"day", FormatDate(it->first)},
@@ -188,8 +187,8 @@ std::pair<TimePoint, TimePoint> CdrPoller::Window(Date day,
   if (IsClosing(day, now) || !ledger.covered_until) return {day_start, to};
   TimePoint from = *ledger.covered_until - options_.overlap;
   if (ledger.unsettled_from) from = std::min(from, *ledger.unsettled_from);
-  from = std::clamp<TimePoint>(std::chrono::floor<Seconds>(from), day_start,
-                              to);
+  from =
+      std::clamp<TimePoint>(std::chrono::floor<Seconds>(from), day_start, to);
   return {from, to};
 }
 
@@ -221,8 +220,8 @@ TimePoint CdrPoller::PollOnce() {
       return;
     }
     const Date call_date = record.call_date.value_or(day);
-    const TimePoint start = LocalMidnight(call_date, tz) +
-                            Seconds(record.start_time.value_or(0));
+    const TimePoint start =
+        LocalMidnight(call_date, tz) + Seconds(record.start_time.value_or(0));
     const TimePoint end = start + Seconds(record.duration);
     if (ledger.count_from && start < *ledger.count_from) return;
     CallFacts facts = ToCallFacts(record);
@@ -234,25 +233,26 @@ TimePoint CdrPoller::PollOnce() {
       unsettled_from = std::min(unsettled_from.value_or(start), start);
       return;
     }
-    calls.push_back({record.call_id, std::move(facts), record.agent_name,
-                     start});
+    calls.push_back(
+        {record.call_id, std::move(facts), record.agent_name, start});
   };
 
   const auto started = std::chrono::steady_clock::now();
   const ozonetel::Outcome outcome = deps_.api.FetchCdrs(query, on_record);
-  const double seconds = std::chrono::duration<double>(
-                             std::chrono::steady_clock::now() - started)
-                             .count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+          .count();
   if (outcome.cancelled) return now;
   deps_.health.RecordPoll("cdr", outcome.ok(), seconds);
   if (!outcome.ok()) {
     const auto delay = backoff_.Next();
-    deps_.logger.Warn("cdr", "poll failed",
-                      {{"day", FormatDate(day)},
-                       {"reason", std::string(ozonetel::FailureReasonName(
-                                      outcome.failure->reason))},
-                       {"err", outcome.failure->message},
-                       {"retry_in", std::to_string(delay.count()) + "ms"}});
+    deps_.logger.Warn(
+        "cdr", "poll failed",
+        {{"day", FormatDate(day)},
+         {"reason",
+          std::string(ozonetel::FailureReasonName(outcome.failure->reason))},
+         {"err", outcome.failure->message},
+         {"retry_in", std::to_string(delay.count()) + "ms"}});
     deps_.on_change();
     return std::max(deps_.clock.Now() + delay,
                     deps_.gate.NextAllowed(ApiFamily::kCdr));

@@ -13,7 +13,8 @@
 
 namespace callcenter {
 
-const char kDefaultCrmQuery[] = R"(query AppointmentsBooked($from: DateTime!, $to: DateTime!, $after: String, $first: Int) {
+const char kDefaultCrmQuery[] =
+    R"(query AppointmentsBooked($from: DateTime!, $to: DateTime!, $after: String, $first: Int) {
   calls(filter: { and: [
           { disposition: { eq: "APPOINTMENT_BOOKED" } },
           { createdAt: { gte: $from } }, { createdAt: { lte: $to } } ] },
@@ -126,7 +127,8 @@ class Section {
 };
 
 std::string Trim(std::string text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
+  while (!text.empty() &&
+         std::isspace(static_cast<unsigned char>(text.back()))) {
     text.pop_back();
   }
   size_t start = 0;
@@ -205,9 +207,8 @@ void ParseOzonetel(Section section, const EnvLookup& env,
   if (auto offset = ParseUtcOffset(timezone)) {
     config->timezone_offset = *offset;
   } else {
-    section.Error("timezone",
-                  "must be a UTC offset such as +05:30, got \"" + timezone +
-                      "\"");
+    section.Error("timezone", "must be a UTC offset such as +05:30, got \"" +
+                                  timezone + "\"");
   }
   ParseLimits(section.Child("limits"), &config->limits);
   section.DurationValue("token_ttl", &config->token_ttl);
@@ -248,8 +249,8 @@ void ParseOzonetel(Section section, const EnvLookup& env,
 void ParseCrm(Section section, const EnvLookup& env, CrmConfig* config) {
   section.String("url", &config->url, true);
   section.String("api_key_file", &config->api_key_file, false);
-  ResolveSecret(section, "api_key_file", "CRM_API_KEY",
-                config->api_key_file, env, &config->api_key);
+  ResolveSecret(section, "api_key_file", "CRM_API_KEY", config->api_key_file,
+                env, &config->api_key);
   config->query = kDefaultCrmQuery;
   section.String("query", &config->query, false);
   section.String("result_path", &config->result_path, false);
@@ -311,13 +312,15 @@ std::optional<std::chrono::milliseconds> ParseGoDuration(
   size_t i = 0;
   while (i < text.size()) {
     size_t start = i;
-    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
+    while (i < text.size() &&
+           std::isdigit(static_cast<unsigned char>(text[i]))) {
       ++i;
     }
     if (start == i || i - start > 9) return std::nullopt;
     const int64_t number = std::stoll(text.substr(start, i - start));
     size_t unit_start = i;
-    while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) {
+    while (i < text.size() &&
+           std::isalpha(static_cast<unsigned char>(text[i]))) {
       ++i;
     }
     const std::string unit = text.substr(unit_start, i - unit_start);

@@ -38,11 +38,20 @@ std::string HtmlEscape(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out.push_back(c);
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -96,8 +105,8 @@ std::string LandingPage(const std::string& version,
          "Metrics come from background pollers that stay within the "
          "vendor's rate limits; a scrape never calls the vendor.</p>\n"
          "<p>Version: " +
-         HtmlEscape(version) +
-         "</p>\n<ul>\n<li><a href=\"" + path + "\">Metrics</a></li>\n"
+         HtmlEscape(version) + "</p>\n<ul>\n<li><a href=\"" + path +
+         "\">Metrics</a></li>\n"
          "<li><a href=\"/-/healthy\">Health</a></li>\n"
          "<li><a href=\"/-/ready\">Readiness</a></li>\n</ul>\n"
          "</body></html>\n";
@@ -173,8 +182,8 @@ bool ExporterApp::Start(StopSignal& stop) {
                           FileExists(storage + "/cdr_state.json") ||
                           FileExists(storage + "/summary_state.json") ||
                           FileExists(storage + "/crm_state.json");
-  components_ = std::make_unique<Components>(config_, flags_, clock_, logger_,
-                                             stop);
+  components_ =
+      std::make_unique<Components>(config_, flags_, clock_, logger_, stop);
   Components& c = *components_;
   const OzonetelConfig& oz = config_.ozonetel;
   const Seconds minute(60);
@@ -184,8 +193,8 @@ bool ExporterApp::Start(StopSignal& stop) {
                    oz.limits.margin);
   c.gate.AddFamily(ApiFamily::kAht, oz.limits.aht_per_minute, minute,
                    oz.limits.margin);
-  c.gate.AddFamily(ApiFamily::kToken, oz.limits.tokens_per_hour,
-                   Seconds(3600), oz.limits.margin);
+  c.gate.AddFamily(ApiFamily::kToken, oz.limits.tokens_per_hour, Seconds(3600),
+                   oz.limits.margin);
   if (config_.crm) {
     c.gate.AddFamily(ApiFamily::kCrm, config_.crm->requests_per_minute, minute,
                      oz.limits.margin);
@@ -202,10 +211,9 @@ bool ExporterApp::Start(StopSignal& stop) {
                                ozonetel::MakeCurlTransport(), c.gate, clock_);
   c.api->on_request = [&c](ApiFamily family, const ozonetel::Outcome& outcome) {
     const std::string api(ApiFamilyName(family));
-    c.health.RecordRequest(
-        api, outcome.failure
-                 ? ozonetel::FailureReasonName(outcome.failure->reason)
-                 : std::string_view());
+    c.health.RecordRequest(api, outcome.failure ? ozonetel::FailureReasonName(
+                                                      outcome.failure->reason)
+                                                : std::string_view());
     // A token generation is its own "poll" of the token API.
     if (family == ApiFamily::kToken) c.health.RecordPoll(api, outcome.ok(), 0);
   };
@@ -241,8 +249,7 @@ bool ExporterApp::Start(StopSignal& stop) {
   c.pollers.push_back(std::move(aht));
   if (config_.crm) AddCrm(storage, ran_before, on_change);
 
-  for (const MetricSource* source :
-       std::initializer_list<const MetricSource*>{
+  for (const MetricSource* source : std::initializer_list<const MetricSource*>{
            &c.process, &c.agents, &c.cdr_metrics, &c.state_metrics,
            &c.aht_metrics, &c.health}) {
     c.publisher.AddSource(source);
@@ -307,8 +314,8 @@ void ExporterApp::AddCrm(const std::string& storage, bool ran_before,
   c.crm_health.emplace(crm::HealthOptions(), clock_);
   c.crm_health->SetLimit(crm::kHealthApi, crm.requests_per_minute, 60);
   AgentDirectory& agents = c.agents;
-  c.crm_metrics = std::make_unique<crm::AppointmentMetrics>(
-      crm::AppointmentMetricsOptions{
+  c.crm_metrics =
+      std::make_unique<crm::AppointmentMetrics>(crm::AppointmentMetricsOptions{
           config_.per_agent_metrics, crm.interval, crm.requests_per_minute,
           [&agents](const std::string& name) {
             return crm::AgentLabel(name, agents);
@@ -317,8 +324,8 @@ void ExporterApp::AddCrm(const std::string& storage, bool ran_before,
                               ozonetel::MakeCurlTransport(), c.gate);
   c.crm_api->on_request = crm::HealthRecorder(*c.crm_health);
   auto poller = std::make_unique<crm::CrmPoller>(
-      crm::CrmPoller::Deps{*c.crm_api, *c.crm_metrics, c.agents,
-                           *c.crm_health, c.gate, clock_, logger_, on_change},
+      crm::CrmPoller::Deps{*c.crm_api, *c.crm_metrics, c.agents, *c.crm_health,
+                           c.gate, clock_, logger_, on_change},
       crm::CrmPollerOptions{config_.ozonetel.timezone_offset, crm.interval,
                             crm.overlap, storage + "/crm_state.json"});
   poller->LoadState(ran_before);

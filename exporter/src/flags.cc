@@ -27,7 +27,10 @@ using Setter = std::function<bool(Flags*, const std::string&)>;
 const std::map<std::string, Setter>& ValueFlags() {
   static const std::map<std::string, Setter> flags = {
       {"config.file",
-       [](Flags* f, const std::string& v) { f->config_file = v; return true; }},
+       [](Flags* f, const std::string& v) {
+         f->config_file = v;
+         return true;
+       }},
       {"web.listen-address",
        [](Flags* f, const std::string& v) {
          f->listen_addresses.push_back(v);
@@ -43,7 +46,10 @@ const std::map<std::string, Setter>& ValueFlags() {
          return ParseInt(v, &f->max_requests) && f->max_requests > 0;
        }},
       {"storage.path",
-       [](Flags* f, const std::string& v) { f->storage_path = v; return !v.empty(); }},
+       [](Flags* f, const std::string& v) {
+         f->storage_path = v;
+         return !v.empty();
+       }},
       {"log.level",
        [](Flags* f, const std::string& v) {
          f->log_level = v;

@@ -41,12 +41,11 @@ Labels ApiHealth::ApiLabels(const std::string& api) const {
 void ApiHealth::Collect(std::vector<prometheus::MetricFamily>* out) const {
   using prometheus::MetricType;
   const std::string& p = options_.prefix;
-  const std::string upstream = p == "crm" ? "the CRM GraphQL API"
-                                          : "this Ozonetel API";
-  auto up = MakeFamily(p + "_up",
-                       "1 if the last poll of " + upstream +
-                           " succeeded, else 0.",
-                       MetricType::Gauge);
+  const std::string upstream =
+      p == "crm" ? "the CRM GraphQL API" : "this Ozonetel API";
+  auto up = MakeFamily(
+      p + "_up", "1 if the last poll of " + upstream + " succeeded, else 0.",
+      MetricType::Gauge);
   auto last = MakeFamily(p + "_last_success_timestamp_seconds",
                          "Unix time of the last successful poll of " +
                              upstream + "; staleness is time() minus this.",
@@ -55,17 +54,17 @@ void ApiHealth::Collect(std::vector<prometheus::MetricFamily>* out) const {
                              "Requests sent to " + upstream +
                                  ", retries and token generations included.",
                              MetricType::Counter);
-  auto failures = MakeFamily(
-      p + "_api_request_failures_total",
-      "Requests to " + upstream + " that failed, by reason.",
-      MetricType::Counter);
+  auto failures =
+      MakeFamily(p + "_api_request_failures_total",
+                 "Requests to " + upstream + " that failed, by reason.",
+                 MetricType::Counter);
   auto duration = MakeFamily(p + "_poll_duration_seconds",
                              "Duration of the last poll of " + upstream +
                                  ", waits for the rate budget included.",
                              MetricType::Gauge);
-  auto limit = MakeFamily(p + "_api_limit_requests",
-                          "Configured request budget per window.",
-                          MetricType::Gauge);
+  auto limit =
+      MakeFamily(p + "_api_limit_requests",
+                 "Configured request budget per window.", MetricType::Gauge);
   auto window = MakeFamily(p + "_api_limit_window_seconds",
                            "Length of the request budget's sliding window.",
                            MetricType::Gauge);
@@ -86,8 +85,8 @@ void ApiHealth::Collect(std::vector<prometheus::MetricFamily>* out) const {
       AddGauge(&window, labels, state.limit->second);
     }
   }
-  for (auto* family : {&up, &last, &requests, &failures, &duration, &limit,
-                       &window}) {
+  for (auto* family :
+       {&up, &last, &requests, &failures, &duration, &limit, &window}) {
     if (!family->metric.empty()) out->push_back(std::move(*family));
   }
 }

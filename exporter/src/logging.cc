@@ -11,10 +11,14 @@ namespace {
 
 const char* LevelName(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kError: return "error";
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
   }
   return "info";
 }
@@ -22,7 +26,9 @@ const char* LevelName(LogLevel level) {
 std::string Timestamp() {
   const auto now = std::chrono::system_clock::now();
   const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          now.time_since_epoch()).count() % 1000;
+                          now.time_since_epoch())
+                          .count() %
+                      1000;
   std::string text = FormatRfc3339(now);
   char fraction[8];
   std::snprintf(fraction, sizeof(fraction), ".%03lld",

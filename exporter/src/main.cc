@@ -73,7 +73,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (flags.version) {
-    std::cout << "callcenter_exporter, version " << callcenter::ExporterVersion()
+    std::cout << "callcenter_exporter, version "
+              << callcenter::ExporterVersion()
               << " (revision: " << callcenter::ExporterRevision() << ")\n";
     return 0;
   }
@@ -82,8 +83,8 @@ int main(int argc, char** argv) {
     std::cerr << "run with --help for usage\n";
     return 2;
   }
-  const auto level =
-      callcenter::ParseLogLevel(flags.log_level).value_or(callcenter::LogLevel::kInfo);
+  const auto level = callcenter::ParseLogLevel(flags.log_level)
+                         .value_or(callcenter::LogLevel::kInfo);
   callcenter::Logger logger(std::cerr, level);
   callcenter::ConfigResult config =
       callcenter::LoadConfigFile(flags.config_file, callcenter::ProcessEnv);

@@ -56,10 +56,14 @@ std::string FamilyName(const std::string& name, prometheus::MetricType type) {
 
 const char* TypeName(prometheus::MetricType type) {
   switch (type) {
-    case prometheus::MetricType::Counter: return "counter";
-    case prometheus::MetricType::Gauge: return "gauge";
-    case prometheus::MetricType::Histogram: return "histogram";
-    default: return "unknown";
+    case prometheus::MetricType::Counter:
+      return "counter";
+    case prometheus::MetricType::Gauge:
+      return "gauge";
+    case prometheus::MetricType::Histogram:
+      return "histogram";
+    default:
+      return "unknown";
   }
 }
 
@@ -98,8 +102,8 @@ void OpenMetricsSeries::WriteFamily(std::ostream& out, const std::string& name,
       auto it = points.find(t);
       // Before a series' first point it was zero; a gauge (such as an
       // info metric) only exists where it was observed.
-      if (it == points.end() && (family.type == prometheus::MetricType::Gauge ||
-                                 last != nullptr)) {
+      if (it == points.end() &&
+          (family.type == prometheus::MetricType::Gauge || last != nullptr)) {
         continue;
       }
       static const prometheus::ClientMetric kZero{};

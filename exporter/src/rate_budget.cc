@@ -13,11 +13,16 @@ namespace callcenter {
 
 std::string_view ApiFamilyName(ApiFamily family) {
   switch (family) {
-    case ApiFamily::kCdr: return "cdr";
-    case ApiFamily::kSummary: return "summary";
-    case ApiFamily::kAht: return "aht";
-    case ApiFamily::kToken: return "token";
-    case ApiFamily::kCrm: return "crm";
+    case ApiFamily::kCdr:
+      return "cdr";
+    case ApiFamily::kSummary:
+      return "summary";
+    case ApiFamily::kAht:
+      return "aht";
+    case ApiFamily::kToken:
+      return "token";
+    case ApiFamily::kCrm:
+      return "crm";
   }
   return "unknown";
 }
@@ -27,9 +32,9 @@ namespace {
 constexpr int kHistoryVersion = 1;
 
 std::optional<ApiFamily> ApiFamilyFromName(std::string_view name) {
-  for (ApiFamily family : {ApiFamily::kCdr, ApiFamily::kSummary,
-                           ApiFamily::kAht, ApiFamily::kToken,
-                           ApiFamily::kCrm}) {
+  for (ApiFamily family :
+       {ApiFamily::kCdr, ApiFamily::kSummary, ApiFamily::kAht,
+        ApiFamily::kToken, ApiFamily::kCrm}) {
     if (ApiFamilyName(family) == name) return family;
   }
   return std::nullopt;
@@ -105,8 +110,10 @@ void BudgetGate::LoadHistory(bool expect_history) {
   std::lock_guard<std::mutex> lock(mutex_);
   const TimePoint now = clock_.Now();
   auto block_all = [&](const std::string& why) {
-    logger_.Warn("budget", why + "; waiting one full window per API family "
-                                 "before the first request",
+    logger_.Warn("budget",
+                 why +
+                     "; waiting one full window per API family "
+                     "before the first request",
                  {{"file", history_path_}});
     for (auto& [family, budget] : budgets_) {
       budget.BlockUntil(now + budget.window());
@@ -221,8 +228,7 @@ void BudgetGate::SaveLocked() const {
   writer.EndObject();
   std::string error;
   if (!WriteFileAtomically(history_path_, buffer.GetString(), &error)) {
-    logger_.Error("budget", "cannot persist request history",
-                  {{"err", error}});
+    logger_.Error("budget", "cannot persist request history", {{"err", error}});
   }
 }
 

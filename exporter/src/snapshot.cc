@@ -18,8 +18,7 @@ std::string GzipCompress(const std::string& data) {
   }
   std::string out;
   out.resize(deflateBound(&stream, data.size()) + 32);
-  stream.next_in =
-      reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
   stream.avail_in = static_cast<uInt>(data.size());
   stream.next_out = reinterpret_cast<Bytef*>(out.data());
   stream.avail_out = static_cast<uInt>(out.size());

@@ -31,8 +31,7 @@ bool WriteAll(int fd, const std::string& content) {
 }
 
 void SyncDirectory(const std::string& path) {
-  const std::string dir =
-      std::filesystem::path(path).parent_path().string();
+  const std::string dir = std::filesystem::path(path).parent_path().string();
   int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY);
   if (fd >= 0) {
     ::fsync(fd);
@@ -95,8 +94,8 @@ LoadStatus LoadJsonState(const std::string& path, int version,
   if (!content) return LoadStatus::kMissing;
   document->Parse(content->c_str(), content->size());
   if (document->HasParseError()) {
-    *reason = "invalid JSON at offset " +
-              std::to_string(document->GetErrorOffset());
+    *reason =
+        "invalid JSON at offset " + std::to_string(document->GetErrorOffset());
     return LoadStatus::kCorrupt;
   }
   if (!document->IsObject() || !document->HasMember("version") ||

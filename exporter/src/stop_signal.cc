@@ -33,7 +33,8 @@ bool StopSignal::SleepUntil(const Clock& clock, TimePoint deadline) {
     // A scaled clock turns simulated seconds into a shorter real wait; the
     // loop re-reads the clock because that conversion rounds.
     auto real = clock.ToRealDuration(remaining);
-    real = std::max(real, std::chrono::nanoseconds(std::chrono::microseconds(50)));
+    real =
+        std::max(real, std::chrono::nanoseconds(std::chrono::microseconds(50)));
     const unsigned long nudges = nudges_;
     cv_.wait_for(lock, real,
                  [this, nudges] { return stopped_ || nudges_ != nudges; });

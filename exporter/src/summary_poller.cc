@@ -15,8 +15,8 @@ namespace {
 constexpr int kStateVersion = 1;
 constexpr Seconds kFutureGuard{5};
 
-const char* const kStateNames[] = {"login",  "busy",   "idle",
-                                   "pause",  "wrapup", "dial"};
+const char* const kStateNames[] = {"login", "busy",   "idle",
+                                   "pause", "wrapup", "dial"};
 
 const std::string& JoinValue(const ozonetel::SummaryRow& row,
                              const std::string& join_key) {
@@ -243,8 +243,8 @@ bool SummaryPoller::Fetch(Date day, TimePoint to,
     if (!outcome.ok()) {
       deps_.logger.Warn(
           "summary", "poll failed",
-          {{"reason", std::string(ozonetel::FailureReasonName(
-                          outcome.failure->reason))},
+          {{"reason",
+            std::string(ozonetel::FailureReasonName(outcome.failure->reason))},
            {"err", outcome.failure->message}});
       return false;
     }

@@ -18,11 +18,16 @@ std::string ZeroPad(int value, int width) {
 // consumer's JSON and label escaping gets exercised.
 std::string SpecialName(int number) {
   switch (number) {
-    case 3: return "Zo\u00eb O'Brien";
-    case 5: return "Ravi \"RK\" Kumar";
-    case 8: return "Jos\u00e9 N\u00fa\u00f1ez";
-    case 12: return "Ananya Iyer (\u0905\u0928\u0928\u094d\u092f\u093e)";
-    default: return "";
+    case 3:
+      return "Zo\u00eb O'Brien";
+    case 5:
+      return "Ravi \"RK\" Kumar";
+    case 8:
+      return "Jos\u00e9 N\u00fa\u00f1ez";
+    case 12:
+      return "Ananya Iyer (\u0905\u0928\u0928\u094d\u092f\u093e)";
+    default:
+      return "";
   }
 }
 
@@ -57,9 +62,9 @@ Account MakeAccount(const std::string& user_name, int agent_count) {
   }
   account.campaigns = {"Inbound_Main", "Inbound_Support", "Outbound_Sales",
                        "Outbound_Followup"};
-  account.dispositions = {"APPOINTMENT_BOOKED",   "CALLBACK",
-                          "NOT_INTERESTED",       "INFORMATION_PROVIDED",
-                          "WRONG_NUMBER",         "Wrap up time exceeded :1"};
+  account.dispositions = {"APPOINTMENT_BOOKED", "CALLBACK",
+                          "NOT_INTERESTED",     "INFORMATION_PROVIDED",
+                          "WRONG_NUMBER",       "Wrap up time exceeded :1"};
   return account;
 }
 

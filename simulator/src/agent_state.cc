@@ -22,10 +22,18 @@ StateTotals ComputeStates(const AgentDay& day, int64_t from, int64_t to) {
     if (seconds == 0) continue;
     const int direction = segment.inbound ? 0 : 1;
     switch (segment.state) {
-      case AgentState::kBusy: totals.busy[direction] += seconds; break;
-      case AgentState::kWrapup: totals.wrapup[direction] += seconds; break;
-      case AgentState::kDial: totals.dial[direction] += seconds; break;
-      case AgentState::kPause: totals.pause += seconds; break;
+      case AgentState::kBusy:
+        totals.busy[direction] += seconds;
+        break;
+      case AgentState::kWrapup:
+        totals.wrapup[direction] += seconds;
+        break;
+      case AgentState::kDial:
+        totals.dial[direction] += seconds;
+        break;
+      case AgentState::kPause:
+        totals.pause += seconds;
+        break;
     }
     covered += seconds;
   }
@@ -41,9 +49,12 @@ std::string CurrentStatus(const AgentDay& day, int64_t now) {
     if (now < segment.to) {
       switch (segment.state) {
         case AgentState::kBusy:
-        case AgentState::kDial: return "Busy";
-        case AgentState::kWrapup: return "ACW";
-        case AgentState::kPause: return "Pause";
+        case AgentState::kDial:
+          return "Busy";
+        case AgentState::kWrapup:
+          return "ACW";
+        case AgentState::kPause:
+          return "Pause";
       }
     }
   }

@@ -37,8 +37,8 @@ class RecordWriter {
     Str("EndTime", TimeOfDay(call_.end));
     Str("Duration", FormatDuration(call_.end - call_.start));
     Str("TalkTime", FormatDuration(call_.talk()));
-    Str("HandlingTime", FormatDuration(settled ? call_.handling()
-                                               : call_.talk() + call_.hold));
+    Str("HandlingTime",
+        FormatDuration(settled ? call_.handling() : call_.talk() + call_.hold));
     Str("CallerID", caller);
     Str("DialedNumber", call_.inbound() ? "500994" : caller);
     Str("E164", "+91" + caller);
@@ -116,13 +116,13 @@ class RecordWriter {
   }
 
   void WriteDialStatuses() {
-    const char* customer = call_.answered ? "answered"
+    const char* customer = call_.answered    ? "answered"
                            : call_.inbound() ? "user_disconnected"
                                              : "not_answered";
-    const char* agent = call_.answered                  ? "answered"
+    const char* agent = call_.answered                        ? "answered"
                         : call_.agent >= 0 && call_.inbound() ? "not_answered"
-                        : call_.inbound()               ? ""
-                                                        : "answered";
+                        : call_.inbound()                     ? ""
+                                                              : "answered";
     Str("DialStatus", customer);
     Str("AgentDialStatus", agent);
     Str("CustomerDialStatus", customer);
@@ -177,10 +177,14 @@ void WriteCdrRecord(JsonWriter* writer, const CdrView& view, const Call& call) {
 
 std::string TypeText(const Call& call) {
   switch (call.type) {
-    case CallType::kInBound: return call.lower_case ? "inbound" : "InBound";
-    case CallType::kManual: return "Manual";
-    case CallType::kProgressive: return "Progressive";
-    case CallType::kPreview: return "Preview";
+    case CallType::kInBound:
+      return call.lower_case ? "inbound" : "InBound";
+    case CallType::kManual:
+      return "Manual";
+    case CallType::kProgressive:
+      return "Progressive";
+    case CallType::kPreview:
+      return "Preview";
   }
   return "";
 }

@@ -70,8 +70,9 @@ std::optional<HttpResponse> ParseDates(const rapidjson::Value& body,
   if (!from_text || !to_text || from_text->empty() || to_text->empty()) {
     return Fail("Missing fromDate and toDate");
   }
-  const char* kFormat = " format. Please pass the date in the format "
-                        "yyyy-MM-dd HH:mm:ss";
+  const char* kFormat =
+      " format. Please pass the date in the format "
+      "yyyy-MM-dd HH:mm:ss";
   auto from = ParseLocalDateTime(*from_text, offset);
   if (!from) return Fail(std::string("Invalid fromDate") + kFormat);
   auto to = ParseLocalDateTime(*to_text, offset);
@@ -154,14 +155,15 @@ std::vector<const Call*> MatchCalls(const DayData& day, const CdrQuery& query,
 }
 
 // The §4.6 envelope; with a page, only that page plus totalCount.
-std::string CdrBody(const CdrView& view, const std::vector<const Call*>& matches,
-                    const Page* page) {
+std::string CdrBody(const CdrView& view,
+                    const std::vector<const Call*>& matches, const Page* page) {
   size_t begin = 0;
   size_t end = matches.size();
   if (page != nullptr) {
-    begin = std::min<size_t>(matches.size(),
-                             static_cast<size_t>((page->number - 1) * page->size));
-    end = std::min<size_t>(matches.size(), begin + static_cast<size_t>(page->size));
+    begin = std::min<size_t>(
+        matches.size(), static_cast<size_t>((page->number - 1) * page->size));
+    end = std::min<size_t>(matches.size(),
+                           begin + static_cast<size_t>(page->size));
   }
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);
@@ -173,7 +175,8 @@ std::string CdrBody(const CdrView& view, const std::vector<const Call*>& matches
   }
   writer.Key("details");
   writer.StartArray();
-  for (size_t i = begin; i < end; ++i) WriteCdrRecord(&writer, view, *matches[i]);
+  for (size_t i = begin; i < end; ++i)
+    WriteCdrRecord(&writer, view, *matches[i]);
   writer.EndArray();
   writer.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
@@ -233,7 +236,8 @@ HttpResponse Simulator::FetchCdr(const HttpRequest& request, CdrMode mode) {
   if (mode == CdrMode::kUcid && matches.size() > 1) matches.resize(1);
   CdrView view{&account_, day.get(), now, faults_.Get().ids_as_strings};
   return HttpResponse::Json(
-      200, CdrBody(view, matches, mode == CdrMode::kPagination ? &page : nullptr));
+      200,
+      CdrBody(view, matches, mode == CdrMode::kPagination ? &page : nullptr));
 }
 
 }  // namespace callcenter::sim

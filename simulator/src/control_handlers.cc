@@ -79,8 +79,9 @@ HttpResponse Simulator::ControlClock(const HttpRequest&) {
   JsonWriter w(buffer);
   w.StartObject();
   WriteMember(&w, "now", now);
-  WriteMember(&w, "local",
-              FormatLocalDateTime(TimePoint(Seconds(now)), options_.utc_offset));
+  WriteMember(
+      &w, "local",
+      FormatLocalDateTime(TimePoint(Seconds(now)), options_.utc_offset));
   w.EndObject();
   return HttpResponse::Json(200, buffer.GetString());
 }
@@ -130,8 +131,8 @@ HttpResponse Simulator::ControlStats(const HttpRequest&) {
   rapidjson::StringBuffer buffer;
   JsonWriter w(buffer);
   w.StartObject();
-  for (const auto& [name, values] :
-       {std::pair{"requests", &requests}, std::pair{"violations", &violations}}) {
+  for (const auto& [name, values] : {std::pair{"requests", &requests},
+                                     std::pair{"violations", &violations}}) {
     w.Key(name);
     w.StartObject();
     for (int f = 0; f < kFamilyCount; ++f) {
@@ -145,7 +146,8 @@ HttpResponse Simulator::ControlStats(const HttpRequest&) {
 
 HttpResponse Simulator::ControlFaults(const HttpRequest& request) {
   if (request.method == "POST") {
-    std::string error = faults_.Update(request.body.empty() ? "{}" : request.body);
+    std::string error =
+        faults_.Update(request.body.empty() ? "{}" : request.body);
     if (!error.empty()) return BadRequest(error);
   }
   return HttpResponse::Json(200, faults_.ToJson());
@@ -160,7 +162,8 @@ HttpResponse Simulator::ControlSpike(const HttpRequest& request) {
   auto from = NumberMember(body, "from");
   auto to = NumberMember(body, "to");
   if (!from || !to || *to <= *from || *to - *from > kMaxSpikeSpan) {
-    return BadRequest("from and to must be unix seconds, from < to, at most 31 days apart");
+    return BadRequest(
+        "from and to must be unix seconds, from < to, at most 31 days apart");
   }
   Spike spike;
   spike.from = static_cast<int64_t>(*from);

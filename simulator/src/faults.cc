@@ -84,9 +84,12 @@ bool ReadEnvelope(const rapidjson::Value& json, Envelope* out,
 
 const char* EnvelopeName(Envelope envelope) {
   switch (envelope) {
-    case Envelope::kMessageArray: return "message_array";
-    case Envelope::kMessageObject: return "message_object";
-    case Envelope::kDataArray: return "data_array";
+    case Envelope::kMessageArray:
+      return "message_array";
+    case Envelope::kMessageObject:
+      return "message_object";
+    case Envelope::kDataArray:
+      return "data_array";
   }
   return "";
 }
@@ -102,7 +105,8 @@ FaultConfig Faults::Get() const {
 std::string Faults::Update(const std::string& json) {
   rapidjson::Document doc;
   doc.Parse(json.c_str());
-  if (doc.HasParseError() || !doc.IsObject()) return "body must be a JSON object";
+  if (doc.HasParseError() || !doc.IsObject())
+    return "body must be a JSON object";
   std::lock_guard<std::mutex> lock(mutex_);
   // Validate into a copy so a bad member changes nothing.
   FaultConfig next = config_;
@@ -153,10 +157,18 @@ bool Faults::Roll(FaultKind kind) {
   std::lock_guard<std::mutex> lock(mutex_);
   double rate = 0;
   switch (kind) {
-    case FaultKind::kError: rate = config_.error_rate; break;
-    case FaultKind::kMalformed: rate = config_.malformed_rate; break;
-    case FaultKind::kTruncated: rate = config_.truncated_rate; break;
-    case FaultKind::kGraphql: rate = config_.graphql_error_rate; break;
+    case FaultKind::kError:
+      rate = config_.error_rate;
+      break;
+    case FaultKind::kMalformed:
+      rate = config_.malformed_rate;
+      break;
+    case FaultKind::kTruncated:
+      rate = config_.truncated_rate;
+      break;
+    case FaultKind::kGraphql:
+      rate = config_.graphql_error_rate;
+      break;
   }
   if (rate <= 0) return false;
   const uint64_t n = ++counter_;

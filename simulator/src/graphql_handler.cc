@@ -35,8 +35,9 @@ std::string NodeId(int64_t ucid) {
   const uint64_t a = Mix64(static_cast<uint64_t>(ucid));
   const uint64_t b = Mix64(static_cast<uint64_t>(ucid) ^ 0xC0FFEEULL);
   char text[40];
-  std::snprintf(text, sizeof(text), "%08" PRIx64 "-%04" PRIx64 "-4%03" PRIx64
-                "-%04" PRIx64 "-%012" PRIx64,
+  std::snprintf(text, sizeof(text),
+                "%08" PRIx64 "-%04" PRIx64 "-4%03" PRIx64 "-%04" PRIx64
+                "-%012" PRIx64,
                 a >> 32, (a >> 16) & 0xffff, a & 0xfff,
                 0x8000 | ((b >> 48) & 0x3fff), b & uint64_t{0xffffffffffff});
   return text;
@@ -94,7 +95,8 @@ std::string ParseArgs(const rapidjson::Value& body, GraphqlArgs* args) {
       return std::string("Variable \"$") + name +
              "\" got invalid value; expected a DateTime";
     }
-    const int64_t s = std::chrono::floor<Seconds>(*t).time_since_epoch().count();
+    const int64_t s =
+        std::chrono::floor<Seconds>(*t).time_since_epoch().count();
     (std::string_view(name) == "from" ? args->from : args->to) = s;
   }
   auto after = v.FindMember("after");
@@ -208,8 +210,9 @@ HttpResponse Simulator::Graphql(const HttpRequest& request) {
   }
   const std::string query = MemberText(body, "query").value_or("");
   if (query.find("calls") == std::string::npos) {
-    return GraphqlErrors(200, "Cannot query field on type \"Query\": only "
-                              "\"calls\" is available");
+    return GraphqlErrors(200,
+                         "Cannot query field on type \"Query\": only "
+                         "\"calls\" is available");
   }
   GraphqlArgs args;
   if (std::string error = ParseArgs(body, &args); !error.empty()) {
@@ -233,7 +236,8 @@ HttpResponse Simulator::Graphql(const HttpRequest& request) {
         });
     begin = static_cast<size_t>(first_after - items.begin());
   }
-  const size_t end = std::min(items.size(), begin + static_cast<size_t>(args.first));
+  const size_t end =
+      std::min(items.size(), begin + static_cast<size_t>(args.first));
   return HttpResponse::Json(200, ConnectionBody(items, begin, end));
 }
 

@@ -21,8 +21,8 @@ void WriteMember(JsonWriter* writer, std::string_view key, int64_t value) {
   writer->Int64(value);
 }
 
-std::string StatusMessageBody(std::string_view status,
-                              std::string_view message, bool data_null) {
+std::string StatusMessageBody(std::string_view status, std::string_view message,
+                              bool data_null) {
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);
   writer.StartObject();

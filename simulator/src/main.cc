@@ -41,8 +41,8 @@ std::string PrintableHost(const std::string& address) {
 
 int main(int argc, char** argv) {
   const callcenter::TimePoint start = std::chrono::system_clock::now();
-  callcenter::sim::FlagParseResult parsed =
-      callcenter::sim::ParseFlags(std::vector<std::string>(argv + 1, argv + argc));
+  callcenter::sim::FlagParseResult parsed = callcenter::sim::ParseFlags(
+      std::vector<std::string>(argv + 1, argv + argc));
   if (!parsed.error.empty()) {
     std::cerr << "ozonetel_sim: " << parsed.error << " (see --help)\n";
     return 1;
@@ -76,7 +76,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   const std::vector<int> ports = server.ListeningPorts();
-  std::printf("listening on %s:%d\n", PrintableHost(options.listen_address).c_str(),
+  std::printf("listening on %s:%d\n",
+              PrintableHost(options.listen_address).c_str(),
               ports.empty() ? 0 : ports.front());
   std::fflush(stdout);
   std::cerr << "ozonetel_sim: " << options.agents << " agents, seed "

@@ -95,7 +95,8 @@ Setter InstantFlag(std::optional<double> SimOptions::*field) {
 
 const std::vector<FlagSpec>& Specs() {
   static const std::vector<FlagSpec> specs = {
-      {"web.listen-address", "ADDR", "Address to listen on (host:port; :0 picks a port).",
+      {"web.listen-address", "ADDR",
+       "Address to listen on (host:port; :0 picks a port).",
        StringFlag(&SimOptions::listen_address)},
       {"seed", "N", "Seed of the traffic model and fault decisions.",
        [](const std::string& text, SimOptions* o) -> std::string {
@@ -106,7 +107,8 @@ const std::vector<FlagSpec>& Specs() {
        }},
       {"agents", "N", "Number of agents (1-500).",
        IntFlag(&SimOptions::agents, 1, 500)},
-      {"user-name", "NAME", "Account userName.", StringFlag(&SimOptions::user_name)},
+      {"user-name", "NAME", "Account userName.",
+       StringFlag(&SimOptions::user_name)},
       {"api-key", "KEY", "Account apiKey.", StringFlag(&SimOptions::api_key)},
       {"crm-api-key", "KEY", "Bearer key of the CRM's /graphql.",
        StringFlag(&SimOptions::crm_api_key)},
@@ -128,7 +130,8 @@ const std::vector<FlagSpec>& Specs() {
          o->utc_offset = *offset;
          return "";
        }},
-      {"limit.cdr", "N", "CDR requests per 60 s (shared by the three CDR endpoints).",
+      {"limit.cdr", "N",
+       "CDR requests per 60 s (shared by the three CDR endpoints).",
        IntFlag(&SimOptions::limit_cdr, 1, 1000000)},
       {"limit.summary", "N", "summaryReport requests per 60 s.",
        IntFlag(&SimOptions::limit_summary, 1, 1000000)},
@@ -149,7 +152,8 @@ const std::vector<FlagSpec>& Specs() {
          }
          return "";
        }},
-      {"retention-days", "N", "Days of CDR history; older days return details [].",
+      {"retention-days", "N",
+       "Days of CDR history; older days return details [].",
        IntFlag(&SimOptions::retention_days, 0, 3650)},
       {"late-data", nullptr,
        "Withhold ~10% of yesterday's records until 03:00 local time.",
@@ -164,7 +168,8 @@ const std::vector<FlagSpec>& Specs() {
          o->calls_per_agent_hour = *value;
          return "";
        }},
-      {"clock.origin", "UNIX", "Simulated time at the real instant --clock.epoch.",
+      {"clock.origin", "UNIX",
+       "Simulated time at the real instant --clock.epoch.",
        InstantFlag(&SimOptions::clock_origin)},
       {"clock.epoch", "UNIX", "A real instant (default: process start).",
        InstantFlag(&SimOptions::clock_epoch)},
@@ -220,9 +225,8 @@ FlagParseResult ParseFlags(const std::vector<std::string>& args) {
     if (!value) {
       const bool is_bool = spec->value_hint == nullptr;
       const bool next_is_value =
-          i + 1 < args.size() &&
-          (is_bool ? ParseBool(args[i + 1]).has_value()
-                   : args[i + 1].rfind("--", 0) != 0);
+          i + 1 < args.size() && (is_bool ? ParseBool(args[i + 1]).has_value()
+                                          : args[i + 1].rfind("--", 0) != 0);
       if (next_is_value) {
         value = args[++i];
       } else if (is_bool) {
@@ -234,8 +238,8 @@ FlagParseResult ParseFlags(const std::vector<std::string>& args) {
     }
     std::string problem = spec->set(*value, &result.options);
     if (!problem.empty()) {
-      result.error = "invalid value \"" + *value + "\" for --" + name + ": " +
-                     problem;
+      result.error =
+          "invalid value \"" + *value + "\" for --" + name + ": " + problem;
       return result;
     }
   }

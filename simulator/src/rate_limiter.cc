@@ -30,12 +30,18 @@ int64_t SlidingWindowLimiter::RetryAfterSeconds(TimePoint now) {
 
 const char* FamilyName(Family family) {
   switch (family) {
-    case Family::kToken: return "token";
-    case Family::kCdr: return "cdr";
-    case Family::kSummary: return "summary";
-    case Family::kAht: return "aht";
-    case Family::kAgentDetails: return "agentdetails";
-    case Family::kGraphql: return "graphql";
+    case Family::kToken:
+      return "token";
+    case Family::kCdr:
+      return "cdr";
+    case Family::kSummary:
+      return "summary";
+    case Family::kAht:
+      return "aht";
+    case Family::kAgentDetails:
+      return "agentdetails";
+    case Family::kGraphql:
+      return "graphql";
   }
   return "unknown";
 }

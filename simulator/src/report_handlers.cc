@@ -89,14 +89,16 @@ void WriteRow(JsonWriter* w, const Account& account, const SummaryRow& row) {
   WriteMember(w, "TotalBusyTime", FormatDuration(t.busy[d]));
   WriteMember(w, "TotalDialTime", FormatDuration(t.dial[d]));
   WriteMember(w, "TotalIdleTime", FormatDuration(row.inbound ? t.idle : 0));
-  WriteMember(w, "TotalLoginDuration", FormatDuration(row.inbound ? t.login : 0));
+  WriteMember(w, "TotalLoginDuration",
+              FormatDuration(row.inbound ? t.login : 0));
   WriteMember(w, "TotalPauseTime", FormatDuration(row.inbound ? t.pause : 0));
   WriteMember(w, "TotalWrapupTime", FormatDuration(t.wrapup[d]));
   w->EndObject();
 }
 
 std::string SummaryBody(const Account& account,
-                        const std::vector<SummaryRow>& rows, Envelope envelope) {
+                        const std::vector<SummaryRow>& rows,
+                        Envelope envelope) {
   rapidjson::StringBuffer buffer;
   JsonWriter w(buffer);
   w.StartObject();
@@ -125,7 +127,8 @@ std::optional<HttpResponse> ParseSummaryQuery(const rapidjson::Value& body,
                                               const Account& account,
                                               Seconds offset,
                                               SummaryQuery* query) {
-  auto from = ParseLocalDateTime(MemberText(body, "fromDate").value_or(""), offset);
+  auto from =
+      ParseLocalDateTime(MemberText(body, "fromDate").value_or(""), offset);
   auto to = ParseLocalDateTime(MemberText(body, "toDate").value_or(""), offset);
   if (!from || !to) {
     return Error("From and To Date should be in yyyy-mm-dd HH:mm:ss Format");
@@ -133,7 +136,8 @@ std::optional<HttpResponse> ParseSummaryQuery(const rapidjson::Value& body,
   if (*from > *to) return Error("From Date Should not be Greater than To Date");
   if (*to - *from > Seconds(30 * kDay)) {
     return Error(
-        "Difference Between From and To Date should not be Greater than 30 Days");
+        "Difference Between From and To Date should not be Greater than 30 "
+        "Days");
   }
   query->from = std::chrono::floor<Seconds>(*from).time_since_epoch().count();
   query->to = std::chrono::floor<Seconds>(*to).time_since_epoch().count();
@@ -149,7 +153,8 @@ std::optional<HttpResponse> ParseSummaryQuery(const rapidjson::Value& body,
     const int index = account.FindAgent(key);
     if (index >= 0) query->agents.insert(index);
   }
-  if (!listed.empty() && query->agents.empty()) return Error("agentId is Invalid");
+  if (!listed.empty() && query->agents.empty())
+    return Error("agentId is Invalid");
   if (listed.empty()) {
     for (int i = 0; i < static_cast<int>(account.agents.size()); ++i) {
       query->agents.insert(i);
@@ -195,14 +200,15 @@ HttpResponse Simulator::SummaryReport(const HttpRequest& request) {
   }
   if (auto error = CheckUserName(body, Dialect::kReport)) return *error;
   SummaryQuery query;
-  if (auto error = ParseSummaryQuery(body, account_, options_.utc_offset, &query)) {
+  if (auto error =
+          ParseSummaryQuery(body, account_, options_.utc_offset, &query)) {
     return *error;
   }
   const std::vector<SummaryRow> rows =
       SummaryRows(&traffic_, query, NowSeconds());
   if (rows.empty()) return Error("No Data Found");
-  return HttpResponse::Json(200,
-                            SummaryBody(account_, rows, faults_.Get().envelope));
+  return HttpResponse::Json(
+      200, SummaryBody(account_, rows, faults_.Get().envelope));
 }
 
 HttpResponse Simulator::Aht(const HttpRequest& request) {
@@ -236,13 +242,15 @@ HttpResponse Simulator::Aht(const HttpRequest& request) {
     if (agent < 0) return Error("agentId is Invalid");
     WriteMember(&w, "AgentID", account_.agents[agent].id);
     WriteMember(&w, "AgentName", account_.agents[agent].name);
-    WriteMember(&w, "AHT", FormatDuration(AgentAht(agent, NowSeconds()).seconds));
+    WriteMember(&w, "AHT",
+                FormatDuration(AgentAht(agent, NowSeconds()).seconds));
   } else {
     const int index = account_.FindCampaign(campaign);
     if (index < 0) return Error("campaignName is Invalid");
     WriteMember(&w, "CampaignID", std::to_string(3100 + index));
     WriteMember(&w, "CampaignName", campaign);
-    WriteMember(&w, "AHT", FormatDuration(CampaignAht(index, NowSeconds()).seconds));
+    WriteMember(&w, "AHT",
+                FormatDuration(CampaignAht(index, NowSeconds()).seconds));
   }
   w.EndObject();
   w.EndObject();

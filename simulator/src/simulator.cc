@@ -120,8 +120,8 @@ HttpResponse Simulator::RateLimited(Family family, int64_t retry_after) {
   const FaultConfig faults = faults_.Get();
   HttpResponse response = HttpResponse::Json(faults.rate_limit_style, body);
   if (faults.retry_after) {
-    response.headers.emplace_back("Retry-After",
-                                  std::to_string(std::max<int64_t>(1, retry_after)));
+    response.headers.emplace_back(
+        "Retry-After", std::to_string(std::max<int64_t>(1, retry_after)));
   }
   return response;
 }
@@ -149,9 +149,10 @@ std::optional<HttpResponse> Simulator::CheckCredentials(
       return reject(StatusMessageBody("false", "Missing userName or apiKey"));
     }
     if (api_key.empty()) {
-      return reject(dialect == Dialect::kCdr
-                        ? StatusMessageBody("false", "Missing userName or apiKey")
-                        : StatusMessageBody("error", "apiKey should not be empty"));
+      return reject(
+          dialect == Dialect::kCdr
+              ? StatusMessageBody("false", "Missing userName or apiKey")
+              : StatusMessageBody("error", "apiKey should not be empty"));
     }
     if (api_key != options_.api_key) {
       return reject(StatusMessageBody(status, "userName or apiKey is Invalid"));
@@ -200,8 +201,8 @@ HttpResponse Simulator::GenerateToken(const HttpRequest& request) {
   std::optional<std::string> user;
   if (!body.HasParseError()) user = MemberText(body, "userName");
   if (!user) {
-    return HttpResponse::Json(200,
-                              StatusMessageBody("false", "UserName is null", true));
+    return HttpResponse::Json(
+        200, StatusMessageBody("false", "UserName is null", true));
   }
   if (*user != options_.user_name) {
     return HttpResponse::Json(200, StatusMessageBody("false", invalid, true));

@@ -29,7 +29,8 @@ TokenStore::TokenStore(uint64_t seed, Seconds ttl) : seed_(seed), ttl_(ttl) {}
 std::string TokenStore::Issue(std::string_view user_name, TimePoint now) {
   std::lock_guard<std::mutex> lock(mutex_);
   ++issued_;
-  const int64_t iat = std::chrono::floor<Seconds>(now).time_since_epoch().count();
+  const int64_t iat =
+      std::chrono::floor<Seconds>(now).time_since_epoch().count();
   const std::string payload = "{\"sub\":\"" + std::string(user_name) +
                               "\",\"iat\":" + std::to_string(iat) +
                               ",\"exp\":" + std::to_string(iat + ttl_.count()) +
@@ -38,7 +39,8 @@ std::string TokenStore::Issue(std::string_view user_name, TimePoint now) {
   std::string signature;
   for (uint64_t i = 0; i < 8; ++i) {
     uint64_t word = HashOf({seed_, issued_, i});
-    for (int b = 0; b < 8; ++b) signature.push_back(static_cast<char>(word >> (8 * b)));
+    for (int b = 0; b < 8; ++b)
+      signature.push_back(static_cast<char>(word >> (8 * b)));
   }
   current_ = Base64UrlEncode("{\"alg\":\"HS512\"}") + "." +
              Base64UrlEncode(payload) + "." + Base64UrlEncode(signature);

@@ -42,7 +42,8 @@ int64_t HoldSeconds(Rng* rng) {
 }
 
 int64_t QueueSeconds(Rng* rng) {
-  return rng->Bernoulli(0.8) ? rng->UniformInt(0, 30) : rng->UniformInt(31, 300);
+  return rng->Bernoulli(0.8) ? rng->UniformInt(0, 30)
+                             : rng->UniformInt(31, 300);
 }
 
 int AnsweredDisposition(Rng* rng) {
@@ -87,8 +88,10 @@ class AgentDayBuilder {
 
   AgentDay Build() {
     if (rng_.Bernoulli(0.04)) return day_;  // a day off
-    const int64_t shift_start = midnight_ + 8 * kHour + rng_.UniformInt(0, 7200);
-    const int64_t shift_end = shift_start + 8 * kHour + rng_.UniformInt(0, 3600);
+    const int64_t shift_start =
+        midnight_ + 8 * kHour + rng_.UniformInt(0, 7200);
+    const int64_t shift_end =
+        shift_start + 8 * kHour + rng_.UniformInt(0, 3600);
     PlanPauses(shift_start);
     day_.login_from = shift_start;
     int64_t t = shift_start;
@@ -165,7 +168,8 @@ class AgentDayBuilder {
       call.queue = static_cast<int32_t>(queue);
       call.end = start + queue + rng_.UniformInt(15, 30);
       call.wrap_end = call.end;
-      call.disposition = static_cast<int8_t>(UnansweredDisposition(&rng_, true));
+      call.disposition =
+          static_cast<int8_t>(UnansweredDisposition(&rng_, true));
       free_at = call.end;
     } else {
       // Abandoned in the queue before reaching any agent.
@@ -174,7 +178,8 @@ class AgentDayBuilder {
       call.queue = static_cast<int32_t>(std::max<int64_t>(queue, 3));
       call.end = start + call.queue;
       call.wrap_end = call.end;
-      call.disposition = static_cast<int8_t>(UnansweredDisposition(&rng_, true));
+      call.disposition =
+          static_cast<int8_t>(UnansweredDisposition(&rng_, true));
     }
     calls_->push_back(call);
     return free_at;
@@ -185,8 +190,8 @@ class AgentDayBuilder {
     const CallType type = mode < 0.5   ? CallType::kManual
                           : mode < 0.8 ? CallType::kProgressive
                                        : CallType::kPreview;
-    Call call = NewCall(start, type,
-                        rng_.Bernoulli(0.6) ? kOutboundSales : kOutboundFollowup);
+    Call call = NewCall(
+        start, type, rng_.Bernoulli(0.6) ? kOutboundSales : kOutboundFollowup);
     const int64_t dial = rng_.UniformInt(5, 35);
     call.ring = static_cast<int32_t>(dial);
     AddSegment(start, start + dial, AgentState::kDial, false);
@@ -199,7 +204,8 @@ class AgentDayBuilder {
     } else {
       call.end = start + dial;
       call.wrap_end = call.end;
-      call.disposition = static_cast<int8_t>(UnansweredDisposition(&rng_, false));
+      call.disposition =
+          static_cast<int8_t>(UnansweredDisposition(&rng_, false));
     }
     calls_->push_back(call);
     return free_at;
@@ -266,8 +272,10 @@ void TrafficGenerator::AssignIds(DayData* day, int days) const {
   for (Call& call : day->calls) {
     call.call_id = kCallIdBase + days * kIdsPerDay + sequence++;
     call.ucid = call.call_id + kUcidOffset;
-    call.late = HashOf({params_.seed, static_cast<uint64_t>(call.call_id),
-                        0x1A7E}) % 10 == 0;
+    call.late =
+        HashOf({params_.seed, static_cast<uint64_t>(call.call_id), 0x1A7E}) %
+            10 ==
+        0;
   }
 }
 
@@ -298,11 +306,13 @@ void TrafficGenerator::AppendSpikeCalls(int index, const Spike& spike, int days,
       call.wrap_end = call.end;
       call.disposition = static_cast<int8_t>(UnansweredDisposition(&rng, true));
     }
-    call.call_id =
-        kCallIdBase + days * kIdsPerDay + kSpikeIdBase + index * kIdsPerSpike + k;
+    call.call_id = kCallIdBase + days * kIdsPerDay + kSpikeIdBase +
+                   index * kIdsPerSpike + k;
     call.ucid = call.call_id + kUcidOffset;
-    call.late = HashOf({params_.seed, static_cast<uint64_t>(call.call_id),
-                        0x1A7E}) % 10 == 0;
+    call.late =
+        HashOf({params_.seed, static_cast<uint64_t>(call.call_id), 0x1A7E}) %
+            10 ==
+        0;
     day->calls.push_back(call);
     t += rng.Exponential(mean_gap);
   }
@@ -330,12 +340,13 @@ std::shared_ptr<const DayData> TrafficModel::Day(Date date) {
   }
   // Generating under the lock keeps concurrent first requests for a day
   // from doing the work twice; a day takes milliseconds.
-  auto day = std::make_shared<const DayData>(generator_.GenerateDay(date, spikes_));
+  auto day =
+      std::make_shared<const DayData>(generator_.GenerateDay(date, spikes_));
   if (cache_.size() >= max_cached_days_) {
-    auto oldest = std::min_element(cache_.begin(), cache_.end(),
-                                   [](const auto& a, const auto& b) {
-                                     return a.second.last_use < b.second.last_use;
-                                   });
+    auto oldest = std::min_element(
+        cache_.begin(), cache_.end(), [](const auto& a, const auto& b) {
+          return a.second.last_use < b.second.last_use;
+        });
     cache_.erase(oldest);
   }
   cache_[key] = Entry{day, ++use_counter_};

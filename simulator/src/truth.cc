@@ -13,7 +13,8 @@ constexpr int64_t kDay = 86400;
 
 CallTally EmptyTally(const Account& account) {
   CallTally tally;
-  for (const std::string& name : account.dispositions) tally.dispositions[name] = 0;
+  for (const std::string& name : account.dispositions)
+    tally.dispositions[name] = 0;
   tally.dispositions["none"] = 0;
   return tally;
 }
@@ -49,7 +50,8 @@ void WriteTally(JsonWriter* w, const CallTally& tally) {
   WriteCounts(w, tally.calls);
   w->Key("dispositions");
   w->StartObject();
-  for (const auto& [name, count] : tally.dispositions) WriteMember(w, name, count);
+  for (const auto& [name, count] : tally.dispositions)
+    WriteMember(w, name, count);
   w->EndObject();
   w->Key("seconds");
   w->StartObject();
@@ -112,8 +114,9 @@ Truth ComputeTruth(const Account& account, const DayData& day, int64_t until,
     }
     if (SettledAt(call, day, late_data) > until) continue;
     const int direction = call.inbound() ? 0 : 1;
-    AddCall(account, call,
-            call.agent >= 0 ? &truth.agents[call.agent].tally : &truth.unassigned);
+    AddCall(
+        account, call,
+        call.agent >= 0 ? &truth.agents[call.agent].tally : &truth.unassigned);
     CampaignTruth& campaign = truth.campaigns[call.campaign];
     ++(call.answered ? campaign.calls[direction].answered
                      : campaign.calls[direction].unanswered);

@@ -1,7 +1,7 @@
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <set>
-
-#include <gtest/gtest.h>
 
 #include "ozonetel_sim/call_view.h"
 #include "ozonetel_sim/traffic.h"
@@ -46,7 +46,8 @@ TEST(GeneratorTest, SameSeedAndDateGiveTheSameDay) {
   for (size_t i = 0; i < day_a.calls.size(); ++i) {
     EXPECT_TRUE(SameCall(day_a.calls[i], day_b.calls[i])) << i;
   }
-  DayData other_seed = TrafficGenerator(&account, Params(8)).GenerateDay(TestDate(), {});
+  DayData other_seed =
+      TrafficGenerator(&account, Params(8)).GenerateDay(TestDate(), {});
   EXPECT_FALSE(other_seed.calls.size() == day_a.calls.size() &&
                SameCall(other_seed.calls[0], day_a.calls[0]));
 }
@@ -101,7 +102,8 @@ TEST(GeneratorTest, IdsAreUnique17DigitIntegersAbove2To53) {
 
 TEST(GeneratorTest, TimelinesAreConsistentAndNoCallCrossesMidnight) {
   Account account = MakeAccount("demo", 40);
-  DayData day = TrafficGenerator(&account, Params(5)).GenerateDay(TestDate(), {});
+  DayData day =
+      TrafficGenerator(&account, Params(5)).GenerateDay(TestDate(), {});
   for (const Call& call : day.calls) {
     EXPECT_GE(call.start, day.midnight);
     EXPECT_LE(call.wrap_end, day.midnight + 22 * 3600);
@@ -137,7 +139,8 @@ TEST(GeneratorTest, TimelinesAreConsistentAndNoCallCrossesMidnight) {
 
 TEST(GeneratorTest, TrafficMixIsRealistic) {
   Account account = MakeAccount("demo", 100);
-  DayData day = TrafficGenerator(&account, Params(1)).GenerateDay(TestDate(), {});
+  DayData day =
+      TrafficGenerator(&account, Params(1)).GenerateDay(TestDate(), {});
   int inbound = 0, inbound_answered = 0, outbound = 0, outbound_answered = 0;
   int unassigned = 0, null_agent = 0, appointments = 0, lower = 0;
   for (const Call& call : day.calls) {
@@ -159,7 +162,8 @@ TEST(GeneratorTest, TrafficMixIsRealistic) {
   EXPECT_GT(null_agent, 0);
   EXPECT_LT(null_agent, unassigned);
   EXPECT_NEAR(static_cast<double>(appointments) /
-                  (inbound_answered + outbound_answered), 0.15, 0.04);
+                  (inbound_answered + outbound_answered),
+              0.15, 0.04);
   EXPECT_GT(lower, 0);
 }
 
@@ -167,7 +171,8 @@ TEST(GeneratorTest, FiveHundredAgentsGenerate) {
   Account account = MakeAccount("demo", 500);
   EXPECT_EQ(account.agents.front().id, "agent001");
   EXPECT_EQ(account.agents.back().id, "agent500");
-  DayData day = TrafficGenerator(&account, Params(1)).GenerateDay(TestDate(), {});
+  DayData day =
+      TrafficGenerator(&account, Params(1)).GenerateDay(TestDate(), {});
   EXPECT_GT(day.calls.size(), 500u * 20);
 }
 
@@ -184,20 +189,57 @@ TEST(GeneratorTest, AccountNamesExerciseEscaping) {
 
 // Renders every settled record and checks the §4.6 identities on the text.
 TEST(CallViewTest, RecordsHave47KeysInOrderAndKeepTheIdentities) {
-  static const char* kKeys[] = {
-      "CallID", "CallDate", "StartTime", "EndTime", "Duration", "TalkTime",
-      "HandlingTime", "CallerID", "DialedNumber", "E164", "DID", "Location",
-      "AgentID", "AgentName", "Skill", "CampaignName", "CallFlow", "Type",
-      "Status", "DialStatus", "AgentDialStatus", "CustomerDialStatus",
-      "Disposition", "Comments", "HangupBy", "QueueTime", "HoldDuration",
-      "WrapupDuration", "TimeToAnswer", "DialCount", "UCID", "UUI",
-      "CallAudio", "CallerConfAudioFile", "ConferenceDuration",
-      "CustomerRingTime", "DialOutName", "DynamicDID", "Event", "PickupTime",
-      "Rating", "RatingComments", "TransferType", "TransferredTo",
-      "VideoRecordingURL", "WrapUpEndTime", "WrapUpStartTime"};
+  static const char* kKeys[] = {"CallID",
+                                "CallDate",
+                                "StartTime",
+                                "EndTime",
+                                "Duration",
+                                "TalkTime",
+                                "HandlingTime",
+                                "CallerID",
+                                "DialedNumber",
+                                "E164",
+                                "DID",
+                                "Location",
+                                "AgentID",
+                                "AgentName",
+                                "Skill",
+                                "CampaignName",
+                                "CallFlow",
+                                "Type",
+                                "Status",
+                                "DialStatus",
+                                "AgentDialStatus",
+                                "CustomerDialStatus",
+                                "Disposition",
+                                "Comments",
+                                "HangupBy",
+                                "QueueTime",
+                                "HoldDuration",
+                                "WrapupDuration",
+                                "TimeToAnswer",
+                                "DialCount",
+                                "UCID",
+                                "UUI",
+                                "CallAudio",
+                                "CallerConfAudioFile",
+                                "ConferenceDuration",
+                                "CustomerRingTime",
+                                "DialOutName",
+                                "DynamicDID",
+                                "Event",
+                                "PickupTime",
+                                "Rating",
+                                "RatingComments",
+                                "TransferType",
+                                "TransferredTo",
+                                "VideoRecordingURL",
+                                "WrapUpEndTime",
+                                "WrapUpStartTime"};
   static_assert(sizeof(kKeys) / sizeof(kKeys[0]) == 47);
   Account account = MakeAccount("demo", 20);
-  DayData day = TrafficGenerator(&account, Params(2)).GenerateDay(TestDate(), {});
+  DayData day =
+      TrafficGenerator(&account, Params(2)).GenerateDay(TestDate(), {});
   CdrView view{&account, &day, day.midnight + 86400, false};
   for (const Call& call : day.calls) {
     rapidjson::StringBuffer buffer;
@@ -224,7 +266,8 @@ TEST(CallViewTest, RecordsHave47KeysInOrderAndKeepTheIdentities) {
       const int64_t pickup = *ParseTimeOfDay(pickup_text);
       EXPECT_EQ(Hms(record, "TimeToAnswer"), pickup - start);
       EXPECT_EQ(talk, end - pickup - hold);
-      EXPECT_EQ(*ParseTimeOfDay(record["WrapUpEndTime"].GetString()), end + wrap);
+      EXPECT_EQ(*ParseTimeOfDay(record["WrapUpEndTime"].GetString()),
+                end + wrap);
     } else {
       EXPECT_EQ(pickup_text, "");
       EXPECT_EQ(talk, 0);
@@ -235,7 +278,8 @@ TEST(CallViewTest, RecordsHave47KeysInOrderAndKeepTheIdentities) {
 
 TEST(CallViewTest, AnsweredCallBeforeWrapUpEndsShowsNoWrapUp) {
   Account account = MakeAccount("demo", 20);
-  DayData day = TrafficGenerator(&account, Params(2)).GenerateDay(TestDate(), {});
+  DayData day =
+      TrafficGenerator(&account, Params(2)).GenerateDay(TestDate(), {});
   auto it = std::find_if(day.calls.begin(), day.calls.end(), [](const Call& c) {
     return c.answered && c.disposition >= 0;
   });
@@ -259,7 +303,8 @@ TEST(CallViewTest, AnsweredCallBeforeWrapUpEndsShowsNoWrapUp) {
 
 TEST(CallViewTest, LateRecordsWaitUntilThreeNextMorning) {
   Account account = MakeAccount("demo", 20);
-  DayData day = TrafficGenerator(&account, Params(2)).GenerateDay(TestDate(), {});
+  DayData day =
+      TrafficGenerator(&account, Params(2)).GenerateDay(TestDate(), {});
   int late = 0;
   for (const Call& call : day.calls) {
     if (!call.late) {

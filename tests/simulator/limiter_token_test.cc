@@ -75,8 +75,9 @@ class TokenEndpointTest : public SimFixture {
     Start(options);
   }
 
-  HttpResponse Generate(const std::string& path = "/ca_apis/CAToken/generateToken",
-                        const std::string& body = "{\"userName\":\"demo\"}") {
+  HttpResponse Generate(
+      const std::string& path = "/ca_apis/CAToken/generateToken",
+      const std::string& body = "{\"userName\":\"demo\"}") {
     return sim_->Handle(WithApiKey(MakeRequest("POST", path, body)));
   }
 
@@ -96,21 +97,25 @@ TEST_F(TokenEndpointTest, IssuesTokensOnCaseInsensitivePath) {
   EXPECT_GT(doc["token"].GetStringLength(), 40u);
   EXPECT_STREQ(doc["message"].GetString(), "");
   EXPECT_EQ(sim_->Handle(WithApiKey(MakeRequest(
-                "GET", "/ca_apis/CAToken/generateToken", "{\"userName\":\"demo\"}")))
+                             "GET", "/ca_apis/CAToken/generateToken",
+                             "{\"userName\":\"demo\"}")))
                 .status,
             405);
 }
 
 TEST_F(TokenEndpointTest, ErrorBodies) {
   HttpResponse no_user = Generate("/ca_apis/CAToken/generateToken", "{}");
-  EXPECT_EQ(no_user.body, R"({"status":"false","message":"UserName is null","data":null})");
+  EXPECT_EQ(no_user.body,
+            R"({"status":"false","message":"UserName is null","data":null})");
   HttpResponse bad_user =
       Generate("/ca_apis/CAToken/generateToken", "{\"userName\":\"x\"}");
-  EXPECT_EQ(bad_user.body,
-            R"({"status":"false","message":"Invalid userName or apiKey","data":null})");
-  HttpResponse bad_key = sim_->Handle(WithApiKey(
-      MakeRequest("POST", "/ca_apis/CAToken/generateToken", "{\"userName\":\"demo\"}"),
-      "wrong"));
+  EXPECT_EQ(
+      bad_user.body,
+      R"({"status":"false","message":"Invalid userName or apiKey","data":null})");
+  HttpResponse bad_key = sim_->Handle(
+      WithApiKey(MakeRequest("POST", "/ca_apis/CAToken/generateToken",
+                             "{\"userName\":\"demo\"}"),
+                 "wrong"));
   EXPECT_EQ(bad_key.status, 401);
 }
 
@@ -127,8 +132,8 @@ TEST_F(TokenEndpointTest, TenPerHourThenMaxLimitExceeded) {
   EXPECT_EQ(Generate("/ca_apis/CAToken/generateToken", "{}").status, 200);
   clock_->Advance(Seconds(3000));  // the first generation leaves the hour
   EXPECT_EQ(Generate().status, 200);
-  EXPECT_NE(sim_->Handle(MakeRequest("GET", "/_sim/stats")).body.find(
-                "\"violations\":{\"token\":1"),
+  EXPECT_NE(sim_->Handle(MakeRequest("GET", "/_sim/stats"))
+                .body.find("\"violations\":{\"token\":1"),
             std::string::npos);
 }
 
@@ -138,15 +143,16 @@ TEST_F(TokenEndpointTest, OnlyTheCurrentUnexpiredTokenAuthenticates) {
   const std::string second = Parse(Generate().body)["token"].GetString();
   HttpResponse stale = FetchWithBearer(first);
   EXPECT_EQ(stale.status, 401);
-  EXPECT_EQ(stale.body, R"({"status":"false","message":"Token Expired","data":null})");
+  EXPECT_EQ(stale.body,
+            R"({"status":"false","message":"Token Expired","data":null})");
   EXPECT_EQ(FetchWithBearer(second).status, 200);
   clock_->Advance(Seconds(3600));
   EXPECT_EQ(Parse(FetchWithBearer(second).body)["message"].GetString(),
             std::string("Token Expired"));
   // A token account does not take apiKey alone.
-  HttpResponse api_key_only = Get(
-      "/ca_reports/fetchCDRDetails",
-      testing::CdrBody("2026-03-02 00:00:00", "2026-03-02 12:00:00"));
+  HttpResponse api_key_only =
+      Get("/ca_reports/fetchCDRDetails",
+          testing::CdrBody("2026-03-02 00:00:00", "2026-03-02 12:00:00"));
   EXPECT_EQ(api_key_only.status, 401);
   EXPECT_EQ(api_key_only.body,
             R"({"status":"false","message":"Missing userName or apiKey"})");

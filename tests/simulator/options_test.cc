@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "ozonetel_sim/options.h"
+
+#include <gtest/gtest.h>
 
 namespace callcenter::sim {
 namespace {

@@ -21,7 +21,8 @@ namespace callcenter::sim::testing {
 inline Date TestDate() { return *ParseDate("2026-03-02"); }
 
 inline TimePoint LocalTime(Date date, const std::string& hh_mm_ss) {
-  return LocalMidnight(date, Seconds(19800)) + Seconds(*ParseTimeOfDay(hh_mm_ss));
+  return LocalMidnight(date, Seconds(19800)) +
+         Seconds(*ParseTimeOfDay(hh_mm_ss));
 }
 
 inline int64_t Unix(TimePoint t) {
@@ -93,9 +94,9 @@ class SimFixture : public ::testing::Test {
   // toDate is clamped to now.
   rapidjson::Document FetchDay(Date date) {
     const Seconds ist(19800);
-    const TimePoint end = std::min<TimePoint>(
-        LocalMidnight(date, ist) + Seconds(86399),
-        std::chrono::floor<Seconds>(clock_->Now()));
+    const TimePoint end =
+        std::min<TimePoint>(LocalMidnight(date, ist) + Seconds(86399),
+                            std::chrono::floor<Seconds>(clock_->Now()));
     HttpResponse response = Get(
         "/ca_reports/fetchCDRDetails",
         CdrBody(FormatDate(date) + " 00:00:00", FormatLocalDateTime(end, ist)));

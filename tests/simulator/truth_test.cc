@@ -1,8 +1,8 @@
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cctype>
 #include <map>
-
-#include <gtest/gtest.h>
 
 #include "sim_test_util.h"
 
@@ -47,7 +47,8 @@ Counted CountRecords(const rapidjson::Value& details) {
     const bool inbound = Lower(record["Type"].GetString()) == "inbound";
     const int d = inbound ? 0 : 1;
     const std::string agent = TextOrEmpty(record["AgentID"]);
-    CallTally& tally = agent.empty() ? counted.unassigned : counted.agents[agent];
+    CallTally& tally =
+        agent.empty() ? counted.unassigned : counted.agents[agent];
     ++(answered ? tally.calls[d].answered : tally.calls[d].unanswered);
     const std::string disposition = TextOrEmpty(record["Disposition"]);
     ++tally.dispositions[disposition.empty() ? "none" : disposition];
@@ -55,7 +56,8 @@ Counted CountRecords(const rapidjson::Value& details) {
     tally.seconds[d].hold += Hms(record, "HoldDuration");
     tally.seconds[d].wrapup += Hms(record, "WrapupDuration");
     tally.seconds[d].handling += Hms(record, "HandlingTime");
-    CampaignTruth& campaign = counted.campaigns[record["CampaignName"].GetString()];
+    CampaignTruth& campaign =
+        counted.campaigns[record["CampaignName"].GetString()];
     ++(answered ? campaign.calls[d].answered : campaign.calls[d].unanswered);
     if (answered && inbound) {
       campaign.queue_wait_seconds.push_back(Hms(record, "TimeToAnswer"));
@@ -68,7 +70,8 @@ Counted CountRecords(const rapidjson::Value& details) {
   return counted;
 }
 
-std::map<std::string, int64_t> NonZero(const std::map<std::string, int64_t>& m) {
+std::map<std::string, int64_t> NonZero(
+    const std::map<std::string, int64_t>& m) {
   std::map<std::string, int64_t> out;
   for (const auto& [key, value] : m) {
     if (value != 0) out[key] = value;
@@ -80,11 +83,13 @@ void ExpectTallyEq(const CallTally& truth, const CallTally& counted,
                    const std::string& who) {
   for (int d = 0; d < 2; ++d) {
     EXPECT_EQ(truth.calls[d].answered, counted.calls[d].answered) << who << d;
-    EXPECT_EQ(truth.calls[d].unanswered, counted.calls[d].unanswered) << who << d;
+    EXPECT_EQ(truth.calls[d].unanswered, counted.calls[d].unanswered)
+        << who << d;
     EXPECT_EQ(truth.seconds[d].talk, counted.seconds[d].talk) << who << d;
     EXPECT_EQ(truth.seconds[d].hold, counted.seconds[d].hold) << who << d;
     EXPECT_EQ(truth.seconds[d].wrapup, counted.seconds[d].wrapup) << who << d;
-    EXPECT_EQ(truth.seconds[d].handling, counted.seconds[d].handling) << who << d;
+    EXPECT_EQ(truth.seconds[d].handling, counted.seconds[d].handling)
+        << who << d;
   }
   EXPECT_EQ(NonZero(truth.dispositions), NonZero(counted.dispositions)) << who;
 }
@@ -110,10 +115,13 @@ class TruthTest : public SimFixture {
     for (const CampaignTruth& campaign : truth.campaigns) {
       const CampaignTruth& c = counted.campaigns[campaign.name];
       for (int d = 0; d < 2; ++d) {
-        EXPECT_EQ(campaign.calls[d].answered, c.calls[d].answered) << campaign.name;
-        EXPECT_EQ(campaign.calls[d].unanswered, c.calls[d].unanswered) << campaign.name;
+        EXPECT_EQ(campaign.calls[d].answered, c.calls[d].answered)
+            << campaign.name;
+        EXPECT_EQ(campaign.calls[d].unanswered, c.calls[d].unanswered)
+            << campaign.name;
       }
-      EXPECT_EQ(Sorted(campaign.queue_wait_seconds), Sorted(c.queue_wait_seconds));
+      EXPECT_EQ(Sorted(campaign.queue_wait_seconds),
+                Sorted(c.queue_wait_seconds));
     }
     for (int d = 0; d < 2; ++d) {
       EXPECT_EQ(Sorted(truth.talk_seconds[d]), Sorted(counted.talk[d]));
@@ -140,26 +148,32 @@ TEST_F(TruthTest, LateDataIsWithheldFromFetchAndTruthAlike) {
   options.late_data = true;
   Start(options);
   SetNow("23:59:59");
-  const int64_t evening = sim_->TruthFor(TestDate(), sim_->NowSeconds()).total_calls;
+  const int64_t evening =
+      sim_->TruthFor(TestDate(), sim_->NowSeconds()).total_calls;
   ExpectTruthMatchesFetch(TestDate());
   SetNow("01:00:00", 1);
   ExpectTruthMatchesFetch(TestDate());
-  EXPECT_EQ(sim_->TruthFor(TestDate(), sim_->NowSeconds()).total_calls, evening);
+  EXPECT_EQ(sim_->TruthFor(TestDate(), sim_->NowSeconds()).total_calls,
+            evening);
   SetNow("03:00:00", 1);
   ExpectTruthMatchesFetch(TestDate());
-  const int64_t complete = sim_->TruthFor(TestDate(), sim_->NowSeconds()).total_calls;
+  const int64_t complete =
+      sim_->TruthFor(TestDate(), sim_->NowSeconds()).total_calls;
   EXPECT_GT(complete, evening);
-  EXPECT_EQ(complete, static_cast<int64_t>(sim_->traffic().Day(TestDate())->calls.size()));
+  EXPECT_EQ(complete, static_cast<int64_t>(
+                          sim_->traffic().Day(TestDate())->calls.size()));
 }
 
 TEST_F(TruthTest, SpikeCallsAreMostlyMissedAndCounted) {
   SetNow("14:00:00");
   const Truth before = sim_->TruthFor(TestDate(), sim_->NowSeconds());
-  const int64_t from = testing::Unix(testing::LocalTime(TestDate(), "12:00:00"));
-  HttpResponse response = sim_->Handle(MakeRequest(
-      "POST", "/_sim/spike",
-      "{\"from\":" + std::to_string(from) + ",\"to\":" + std::to_string(from + 3600) +
-          ",\"answer_rate\":0.1,\"extra_calls_per_hour\":300}"));
+  const int64_t from =
+      testing::Unix(testing::LocalTime(TestDate(), "12:00:00"));
+  HttpResponse response = sim_->Handle(
+      MakeRequest("POST", "/_sim/spike",
+                  "{\"from\":" + std::to_string(from) +
+                      ",\"to\":" + std::to_string(from + 3600) +
+                      ",\"answer_rate\":0.1,\"extra_calls_per_hour\":300}"));
   ASSERT_EQ(response.status, 200) << response.body;
   const int64_t added = Parse(response.body)["calls"].GetInt64();
   EXPECT_GT(added, 200);
@@ -171,23 +185,27 @@ TEST_F(TruthTest, SpikeCallsAreMostlyMissedAndCounted) {
 
 TEST_F(TruthTest, JsonHasTheDocumentedShape) {
   SetNow("18:00:00");
-  const int64_t until = testing::Unix(testing::LocalTime(TestDate(), "12:00:00"));
+  const int64_t until =
+      testing::Unix(testing::LocalTime(TestDate(), "12:00:00"));
   auto doc = Parse(sim_->Handle(MakeRequest("GET", "/_sim/truth", "",
                                             "date=2026-03-02&until=" +
-                                                std::to_string(until))).body);
+                                                std::to_string(until)))
+                       .body);
   EXPECT_STREQ(doc["date"].GetString(), "2026-03-02");
   EXPECT_EQ(doc["until"].GetInt64(), until);
   ASSERT_EQ(doc["agents"].MemberCount(), 20u);
   const auto& agent = doc["agents"]["agent03"];
   EXPECT_STREQ(agent["name"].GetString(), "Zo\u00eb O'Brien");
-  for (const char* key : {"calls", "dispositions", "seconds", "state_seconds", "appointments"}) {
+  for (const char* key :
+       {"calls", "dispositions", "seconds", "state_seconds", "appointments"}) {
     EXPECT_TRUE(agent.HasMember(key)) << key;
   }
   EXPECT_TRUE(agent["dispositions"].HasMember("APPOINTMENT_BOOKED"));
   EXPECT_TRUE(agent["dispositions"].HasMember("none"));
   EXPECT_TRUE(agent["calls"]["outbound"].HasMember("unanswered"));
   EXPECT_TRUE(agent["seconds"]["inbound"].HasMember("handling"));
-  for (const char* state : {"login", "busy", "idle", "pause", "wrapup", "dial"}) {
+  for (const char* state :
+       {"login", "busy", "idle", "pause", "wrapup", "dial"}) {
     EXPECT_TRUE(agent["state_seconds"].HasMember(state)) << state;
   }
   EXPECT_TRUE(doc["unassigned"]["calls"]["inbound"].HasMember("unanswered"));
@@ -198,8 +216,9 @@ TEST_F(TruthTest, JsonHasTheDocumentedShape) {
   EXPECT_EQ(doc["totals"]["calls"].GetInt64(), truth.total_calls);
   EXPECT_EQ(doc["totals"]["missed"].GetInt64(), truth.total_missed);
   // A day nobody has reached yet is all zeros, but every agent is listed.
-  auto empty = Parse(sim_->Handle(MakeRequest("GET", "/_sim/truth", "",
-                                              "date=2026-03-09")).body);
+  auto empty = Parse(
+      sim_->Handle(MakeRequest("GET", "/_sim/truth", "", "date=2026-03-09"))
+          .body);
   EXPECT_EQ(empty["agents"].MemberCount(), 20u);
   EXPECT_EQ(empty["totals"]["calls"].GetInt64(), 0);
 }

@@ -68,7 +68,8 @@ TEST_F(AhtPollerTest, PublishesValueAndTimestamp) {
   std::vector<prometheus::MetricFamily> families;
   metrics_.Collect(&families);
   const std::string text = prometheus::TextSerializer().Serialize(families);
-  EXPECT_THAT(text, HasSubstr("ozonetel_agent_aht_seconds{agent=\"busy\"} 101"));
+  EXPECT_THAT(text,
+              HasSubstr("ozonetel_agent_aht_seconds{agent=\"busy\"} 101"));
   EXPECT_THAT(text, HasSubstr("ozonetel_agent_aht_timestamp_seconds{agent="
                               "\"busy\"} 1772400000"));
 }

@@ -44,8 +44,9 @@ TEST(CdrMetricsTest, CountsCallsBySeriesExactly) {
                               "direction=\"inbound\",status=\"answered\"} 1"));
   EXPECT_THAT(text, HasSubstr("ozonetel_calls_total{agent=\"agent01\","
                               "direction=\"outbound\",status=\"answered\"} 0"));
-  EXPECT_THAT(text, HasSubstr("ozonetel_calls_total{agent=\"unassigned\","
-                              "direction=\"inbound\",status=\"unanswered\"} 1"));
+  EXPECT_THAT(text,
+              HasSubstr("ozonetel_calls_total{agent=\"unassigned\","
+                        "direction=\"inbound\",status=\"unanswered\"} 1"));
   EXPECT_THAT(text, HasSubstr("ozonetel_call_dispositions_total{agent="
                               "\"agent01\",disposition=\"none\"} 1"));
   EXPECT_THAT(text, HasSubstr("ozonetel_call_talk_seconds_total{agent="

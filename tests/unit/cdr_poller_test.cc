@@ -14,8 +14,8 @@
 namespace callcenter {
 namespace {
 
-using ::testing::HasSubstr;
 using testing::FakeOzonetelApi;
+using ::testing::HasSubstr;
 using testing::MakeRecord;
 
 const Seconds kIst{19800};
@@ -39,9 +39,8 @@ class CdrPollerTest : public ::testing::Test {
   // A fresh exporter process: new metrics and directory, the same files.
   void MakePoller() {
     metrics_ = std::make_unique<CdrMetrics>(CdrMetricsOptions{});
-    agents_ = std::make_unique<AgentDirectory>(std::vector<AgentEntry>{},
-                                               std::map<std::string, std::string>{},
-                                               true);
+    agents_ = std::make_unique<AgentDirectory>(
+        std::vector<AgentEntry>{}, std::map<std::string, std::string>{}, true);
     CdrPollerOptions options;
     options.timezone_offset = kIst;
     options.overlap = Seconds(30 * 60);
@@ -160,8 +159,8 @@ TEST_F(CdrPollerTest, LateRecordsOfYesterdayCountUntilTheCutOff) {
   // The yesterday reads cover the whole day.
   bool full_day_read = false;
   for (const auto& q : api_.cdr_queries) {
-    full_day_read |= q.from == "2026-03-02 00:00:00" &&
-                     q.to == "2026-03-02 23:59:59";
+    full_day_read |=
+        q.from == "2026-03-02 00:00:00" && q.to == "2026-03-02 23:59:59";
   }
   EXPECT_TRUE(full_day_read);
   api_.records.push_back(MakeRecord("4", "2026-03-02", "13:00:00"));

@@ -58,8 +58,8 @@ crm:
   url: http://127.0.0.1:18080/graphql
   requests_per_minute: 4
 )";
-  auto result = ParseConfig(
-      yaml, Env({{"OZONETEL_API_KEY", "a"}, {"CRM_API_KEY", "b"}}));
+  auto result =
+      ParseConfig(yaml, Env({{"OZONETEL_API_KEY", "a"}, {"CRM_API_KEY", "b"}}));
   ASSERT_TRUE(result.ok()) << result.errors.front();
   const auto& config = result.config;
   EXPECT_EQ(config.ozonetel.auth, OzonetelConfig::Auth::kToken);

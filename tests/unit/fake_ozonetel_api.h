@@ -43,8 +43,9 @@ class FakeOzonetelApi : public ozonetel::Api {
     return ozonetel::Outcome::Ok();
   }
 
-  ozonetel::Outcome FetchSummary(const ozonetel::SummaryQuery& query,
-                                 std::vector<ozonetel::SummaryRow>* rows) override {
+  ozonetel::Outcome FetchSummary(
+      const ozonetel::SummaryQuery& query,
+      std::vector<ozonetel::SummaryRow>* rows) override {
     summary_queries.push_back(query);
     *rows = summary_rows;
     if (next_failure) {

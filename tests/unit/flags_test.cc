@@ -19,8 +19,8 @@ TEST(FlagsTest, DefaultsFollowPrometheusConventions) {
 
 TEST(FlagsTest, ParsesBothSpellingsAndRepeats) {
   auto result = ParseFlags({"--web.listen-address=:1", "--web.listen-address",
-                            "127.0.0.1:2", "--log.level=debug", "--check-config",
-                            "--clock.speed=60"});
+                            "127.0.0.1:2", "--log.level=debug",
+                            "--check-config", "--clock.speed=60"});
   ASSERT_TRUE(result.errors.empty()) << result.errors[0];
   EXPECT_THAT(result.flags.listen_addresses, ElementsAre(":1", "127.0.0.1:2"));
   EXPECT_TRUE(result.flags.check_config);
@@ -36,7 +36,8 @@ TEST(FlagsTest, RejectsUnknownAndInvalid) {
 
 TEST(FlagsTest, BackfillNeedsOutputAndBoundedDays) {
   EXPECT_FALSE(ParseFlags({"backfill"}).errors.empty());
-  EXPECT_FALSE(ParseFlags({"backfill", "--days=16", "--output=x"}).errors.empty());
+  EXPECT_FALSE(
+      ParseFlags({"backfill", "--days=16", "--output=x"}).errors.empty());
   auto ok = ParseFlags({"backfill", "--days", "7", "--output", "out.om"});
   ASSERT_TRUE(ok.errors.empty());
   EXPECT_EQ(ok.flags.command, "backfill");

@@ -106,9 +106,9 @@ class SummaryPollerTest : public ::testing::Test {
     options.timezone_offset = kIst;
     options.restrict_to = std::move(restrict_to);
     options.batch_size = 2;
-    return SummaryPoller({api_, metrics_, agents_, health_, gate_, clock_,
-                          logger_, [] {}},
-                         options);
+    return SummaryPoller(
+        {api_, metrics_, agents_, health_, gate_, clock_, logger_, [] {}},
+        options);
   }
 
   std::ostringstream log_;

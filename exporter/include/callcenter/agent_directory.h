@@ -57,7 +57,7 @@ class AgentDirectory final : public MetricSource {
   const bool per_agent_metrics_;
   const bool restricted_;
   mutable std::mutex mutex_;
-  std::map<std::string, Agent> agents_;  // by AgentID
+  std::map<std::string, Agent> agents_;               // by AgentID
   std::map<std::string, std::string> learned_names_;  // AgentName -> AgentID
 };
 

@@ -39,8 +39,8 @@ struct CdrPollerOptions {
   Seconds overlap{30 * 60};
   Seconds late_data_until{3 * 3600};
   Seconds settle_timeout{15 * 60};
-  int lookback_days = 15;    // the API returns nothing older
-  std::string state_path;    // empty: no persistence (tests)
+  int lookback_days = 15;  // the API returns nothing older
+  std::string state_path;  // empty: no persistence (tests)
 };
 
 // Reduces a record to the facts the metrics need.
@@ -77,7 +77,8 @@ class CdrPoller final : public Poller {
   struct Ledger {
     std::optional<TimePoint> covered_until;
     std::optional<TimePoint> unsettled_from;
-    std::optional<TimePoint> count_from;  // calls that start earlier are skipped
+    std::optional<TimePoint>
+        count_from;  // calls that start earlier are skipped
     TimePoint last_polled{};
     std::unordered_set<std::string> seen;
   };

@@ -39,9 +39,9 @@ struct OzonetelConfig {
                                                "only 1 hit"};
   // CDR polling.
   std::string cdr_endpoint = "/ca_reports/fetchCDRDetails";
-  Seconds cdr_overlap{30 * 60};  // re-read this much before the last end
+  Seconds cdr_overlap{30 * 60};       // re-read this much before the last end
   Seconds late_data_until{3 * 3600};  // keep polling yesterday until 03:00
-  Seconds settle_timeout{15 * 60};  // count an unsettled record after this
+  Seconds settle_timeout{15 * 60};    // count an unsettled record after this
   // Summary and AHT polling.
   Seconds summary_interval{60};
   Seconds aht_min_refresh{60};  // never ask for one agent's AHT more often
@@ -88,8 +88,7 @@ struct ConfigResult {
 
 // Parses YAML text. `env` resolves OZONETEL_API_KEY and CRM_API_KEY (pass
 // getenv in production, a map in tests).
-using EnvLookup =
-    std::function<std::optional<std::string>(const std::string&)>;
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 ConfigResult ParseConfig(const std::string& yaml_text, EnvLookup env);
 ConfigResult LoadConfigFile(const std::string& path, EnvLookup env);
 

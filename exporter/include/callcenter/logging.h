@@ -20,7 +20,8 @@ std::optional<LogLevel> ParseLogLevel(std::string_view text);
 
 class Logger {
  public:
-  using Fields = std::initializer_list<std::pair<std::string_view, std::string>>;
+  using Fields =
+      std::initializer_list<std::pair<std::string_view, std::string>>;
 
   Logger(std::ostream& out, LogLevel level) : out_(&out), level_(level) {}
 

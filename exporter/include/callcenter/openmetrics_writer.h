@@ -9,8 +9,8 @@
 
 #include <cstdint>
 #include <map>
-#include <set>
 #include <ostream>
+#include <set>
 #include <string>
 #include <vector>
 

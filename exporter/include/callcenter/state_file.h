@@ -4,10 +4,10 @@
 #ifndef CALLCENTER_STATE_FILE_H_
 #define CALLCENTER_STATE_FILE_H_
 
+#include <rapidjson/document.h>
+
 #include <optional>
 #include <string>
-
-#include <rapidjson/document.h>
 
 namespace callcenter {
 

@@ -7,12 +7,18 @@ namespace callcenter::crm {
 
 std::string_view FailureReasonName(FailureReason reason) {
   switch (reason) {
-    case FailureReason::kHttp: return "http";
-    case FailureReason::kTimeout: return "timeout";
-    case FailureReason::kAuth: return "auth";
-    case FailureReason::kParse: return "parse";
-    case FailureReason::kGraphql: return "graphql";
-    case FailureReason::kRateLimited: return "rate_limited";
+    case FailureReason::kHttp:
+      return "http";
+    case FailureReason::kTimeout:
+      return "timeout";
+    case FailureReason::kAuth:
+      return "auth";
+    case FailureReason::kParse:
+      return "parse";
+    case FailureReason::kGraphql:
+      return "graphql";
+    case FailureReason::kRateLimited:
+      return "rate_limited";
   }
   return "http";
 }
@@ -73,8 +79,8 @@ class GraphqlClient final : public Api {
     call.headers = {{"Authorization", "Bearer " + options_.api_key},
                     {"Content-Type", "application/json"},
                     {"Accept", "application/json"}};
-    call.body = detail::BuildRequestBody(options_.query, request,
-                                         options_.page_size);
+    call.body =
+        detail::BuildRequestBody(options_.query, request, options_.page_size);
     call.timeout = options_.request_timeout;
     call.connect_timeout = options_.connect_timeout;
     return call;
@@ -83,8 +89,8 @@ class GraphqlClient final : public Api {
   Outcome Send(const PageRequest& request, Page* page) {
     std::string body;
     bool too_large = false;
-    const ozonetel::HttpStatus status = transport_->Perform(
-        MakeCall(request), [&](std::string_view chunk) {
+    const ozonetel::HttpStatus status =
+        transport_->Perform(MakeCall(request), [&](std::string_view chunk) {
           if (body.size() + chunk.size() > options_.max_body_bytes) {
             too_large = true;
             return false;

@@ -73,10 +73,9 @@ ApiHealth::Options HealthOptions() {
 
 std::function<void(const Outcome&)> HealthRecorder(ApiHealth& health) {
   return [&health](const Outcome& outcome) {
-    health.RecordRequest(kHealthApi,
-                         outcome.failure
-                             ? FailureReasonName(outcome.failure->reason)
-                             : std::string_view());
+    health.RecordRequest(
+        kHealthApi, outcome.failure ? FailureReasonName(outcome.failure->reason)
+                                    : std::string_view());
   };
 }
 
@@ -93,9 +92,8 @@ CrmPoller::CrmPoller(Deps deps, CrmPollerOptions options)
 std::pair<TimePoint, TimePoint> CrmPoller::Window(TimePoint now) const {
   const Seconds tz = options_.timezone_offset;
   const TimePoint to = std::chrono::floor<Seconds>(now) - kFutureGuard;
-  TimePoint from = covered_until_
-                       ? *covered_until_ - options_.overlap
-                       : LocalMidnight(LocalDate(now, tz), tz);
+  TimePoint from = covered_until_ ? *covered_until_ - options_.overlap
+                                  : LocalMidnight(LocalDate(now, tz), tz);
   if (count_from_) from = std::max(from, *count_from_);
   from = std::min<TimePoint>(std::chrono::floor<Seconds>(from), to);
   return {from, to};
@@ -111,9 +109,9 @@ TimePoint CrmPoller::PollOnce() {
   WindowRead read;
   const auto started = std::chrono::steady_clock::now();
   const Outcome outcome = ReadWindow(from, to, &read);
-  const double seconds = std::chrono::duration<double>(
-                             std::chrono::steady_clock::now() - started)
-                             .count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+          .count();
   if (outcome.cancelled) return now;
   deps_.health.RecordPoll(kHealthApi, outcome.ok(), seconds);
   if (!outcome.ok()) return Failed(outcome, read);
@@ -361,12 +359,11 @@ void CrmPoller::LoadState(bool ran_before) {
   const std::string aside = options_.state_path + ".corrupt";
   std::rename(options_.state_path.c_str(), aside.c_str());
   StartFromNow(deps_.clock.Now());
-  deps_.logger.Error("crm",
-                     "state file is corrupt; counters start fresh and count "
-                     "appointments from now (the old file was kept aside)",
-                     {{"file", options_.state_path},
-                      {"kept_as", aside},
-                      {"reason", reason}});
+  deps_.logger.Error(
+      "crm",
+      "state file is corrupt; counters start fresh and count "
+      "appointments from now (the old file was kept aside)",
+      {{"file", options_.state_path}, {"kept_as", aside}, {"reason", reason}});
 }
 
 }  // namespace callcenter::crm

@@ -12,7 +12,7 @@ namespace callcenter::sim {
 enum class Envelope { kMessageArray, kMessageObject, kDataArray };
 
 struct FaultConfig {
-  double error_rate = 0;          // 5xx
+  double error_rate = 0;  // 5xx
   int latency_ms = 0;
   double malformed_rate = 0;      // invalid JSON
   double truncated_rate = 0;      // body cut mid-record

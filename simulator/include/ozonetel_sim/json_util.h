@@ -22,8 +22,7 @@ void WriteMember(JsonWriter* writer, std::string_view key,
 void WriteMember(JsonWriter* writer, std::string_view key, int64_t value);
 
 // {"status":S,"message":M} and, with data_null, ,"data":null.
-std::string StatusMessageBody(std::string_view status,
-                              std::string_view message,
+std::string StatusMessageBody(std::string_view status, std::string_view message,
                               bool data_null = false);
 // {"message":M,"status":S}: the key order the CDR validation errors use.
 std::string MessageStatusBody(std::string_view message,

@@ -22,12 +22,12 @@ struct SimOptions {
   std::string crm_api_key = "sim-crm-key";
   AuthMode auth = AuthMode::kApiKey;
   Seconds utc_offset{5 * 3600 + 30 * 60};
-  int limit_cdr = 2;           // per 60 s, shared by the three CDR endpoints
-  int limit_summary = 5;       // per 60 s
-  int limit_aht = 50;          // per 60 s
-  int limit_agentdetails = 10; // per 60 s
-  int limit_tokens = 10;       // per 3600 s
-  int rate_limit_style = 429;  // 429, or 200 with the same body
+  int limit_cdr = 2;            // per 60 s, shared by the three CDR endpoints
+  int limit_summary = 5;        // per 60 s
+  int limit_aht = 50;           // per 60 s
+  int limit_agentdetails = 10;  // per 60 s
+  int limit_tokens = 10;        // per 3600 s
+  int rate_limit_style = 429;   // 429, or 200 with the same body
   int retention_days = 15;
   bool late_data = false;
   bool reject_future = true;

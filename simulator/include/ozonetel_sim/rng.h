@@ -47,7 +47,8 @@ class Rng {
   double Uniform() { return UnitInterval(Next()); }
   // Inclusive on both ends.
   int64_t UniformInt(int64_t lo, int64_t hi) {
-    return lo + static_cast<int64_t>(Next() % static_cast<uint64_t>(hi - lo + 1));
+    return lo +
+           static_cast<int64_t>(Next() % static_cast<uint64_t>(hi - lo + 1));
   }
   bool Bernoulli(double p) { return Uniform() < p; }
   double Exponential(double mean) { return -mean * std::log(1.0 - Uniform()); }

@@ -27,14 +27,14 @@ struct Call {
   int64_t call_id = 0;
   int64_t ucid = 0;
   int64_t start = 0;
-  int64_t pickup = 0;    // answered calls only
+  int64_t pickup = 0;  // answered calls only
   int64_t end = 0;
   int64_t wrap_end = 0;  // == end unless answered
   int32_t queue = 0;     // QueueTime (inbound)
   int32_t hold = 0;
-  int32_t ring = 0;      // CustomerRingTime (outbound dialing)
-  int16_t agent = -1;    // index into Account::agents; -1: none
-  int16_t spike = -1;    // index of the spike that added it; -1: base traffic
+  int32_t ring = 0;    // CustomerRingTime (outbound dialing)
+  int16_t agent = -1;  // index into Account::agents; -1: none
+  int16_t spike = -1;  // index of the spike that added it; -1: base traffic
   int8_t campaign = 0;
   int8_t disposition = kDispositionEmpty;
   CallType type = CallType::kInBound;
@@ -70,8 +70,8 @@ struct AgentDay {
 
 struct DayData {
   Date date;
-  int64_t midnight = 0;      // unix seconds of local midnight
-  std::vector<Call> calls;   // ordered by start
+  int64_t midnight = 0;     // unix seconds of local midnight
+  std::vector<Call> calls;  // ordered by start
   std::vector<AgentDay> agents;
 };
 

@@ -68,9 +68,9 @@ TEST(AppointmentMetricsTest, SaveLoadRoundTrip) {
 TEST(AppointmentMetricsTest, MalformedStateChangesNothing) {
   AppointmentMetrics metrics({true, Seconds(60), 6, {}});
   metrics.Count("agent01");
-  for (const char* json : {R"([])", R"({"booked":{}})",
-                           R"({"booked":[["a",-1]]})", R"({"booked":[["a"]]})",
-                           R"({"booked":[[1,2]]})"}) {
+  for (const char* json :
+       {R"([])", R"({"booked":{}})", R"({"booked":[["a",-1]]})",
+        R"({"booked":[["a"]]})", R"({"booked":[[1,2]]})"}) {
     rapidjson::Document doc;
     doc.Parse(json);
     std::string error;

@@ -12,11 +12,11 @@
 namespace callcenter::crm {
 namespace {
 
-using ::testing::HasSubstr;
-using ::testing::Not;
 using testing::Canned;
 using testing::FakeTransport;
+using ::testing::HasSubstr;
 using testing::HeaderValue;
+using ::testing::Not;
 using testing::PageJson;
 
 class CrmClientTest : public ::testing::Test {
@@ -151,8 +151,7 @@ TEST_F(CrmClientTest, RateLimitedBlocksTheFamilyForAWindow) {
   const Outcome outcome = Fetch({429, ""}, &page);
   ASSERT_TRUE(outcome.failure.has_value());
   EXPECT_EQ(outcome.failure->reason, FailureReason::kRateLimited);
-  EXPECT_GE(gate_.NextAllowed(ApiFamily::kCrm),
-            clock_.Now() + Seconds(60));
+  EXPECT_GE(gate_.NextAllowed(ApiFamily::kCrm), clock_.Now() + Seconds(60));
 }
 
 TEST_F(CrmClientTest, OversizedBodyIsAParseFailure) {

@@ -15,13 +15,13 @@
 namespace callcenter::crm {
 namespace {
 
-using ::testing::ElementsAre;
-using ::testing::HasSubstr;
-using ::testing::Not;
 using testing::Canned;
+using ::testing::ElementsAre;
 using testing::FakeTransport;
+using ::testing::HasSubstr;
 using testing::HeaderValue;
 using testing::Node;
+using ::testing::Not;
 using testing::PageJson;
 
 const Seconds kIst{19800};
@@ -115,9 +115,7 @@ class CrmPollerTest : public ::testing::Test {
   StopSignal stop_;
   BudgetGate gate_{clock_, stop_, logger_, ""};
   ApiHealth health_{HealthOptions(), clock_};
-  AgentDirectory agents_{{{"agent01", "Asha Rao"}},
-                         {{"Zoë", "agent02"}},
-                         true};
+  AgentDirectory agents_{{{"agent01", "Asha Rao"}}, {{"Zoë", "agent02"}}, true};
   FakeTransport* transport_ = nullptr;
   std::unique_ptr<Api> api_;
   std::unique_ptr<AppointmentMetrics> metrics_;
@@ -158,7 +156,8 @@ TEST_F(CrmPollerTest, PaginatesThreePagesFollowingEndCursor) {
 TEST_F(CrmPollerTest, GraphqlErrorsWithDataCountNothing) {
   Answer(R"({"errors":[{"message":"field createdAt unknown"}],)"
          R"("data":{"calls":{"edges":[{"node":{"id":"n1","agentName":"Ravi",)"
-         R"("createdAt":")" + Created("2026-03-02 09:00:00") + R"("}}]}}})");
+         R"("createdAt":")" +
+         Created("2026-03-02 09:00:00") + R"("}}]}}})");
   PollAt("2026-03-02 10:30:00");
   EXPECT_EQ(metrics_->Total(), 0u);
   EXPECT_FALSE(poller_->covered_until().has_value());
@@ -197,8 +196,7 @@ TEST_F(CrmPollerTest, FailedSecondPageCommitsNothingAndRetryCountsOnce) {
   Answer(PageJson({{"n1", "Ravi", Created("2026-03-02 09:00:00")},
                    {"n2", "Ravi", Created("2026-03-02 09:01:00")}},
                   true, "c1"));
-  Answer(PageJson({{"n3", "Ravi", Created("2026-03-02 09:02:00")}}, false,
-                  ""));
+  Answer(PageJson({{"n3", "Ravi", Created("2026-03-02 09:02:00")}}, false, ""));
   PollAt("2026-03-02 10:35:00");
   ASSERT_EQ(transport_->calls.size(), 4u);
   EXPECT_EQ(From(2), "2026-03-01T18:30:00Z");  // the same window again
@@ -310,8 +308,8 @@ TEST_F(CrmPollerTest, MissingStateAfterAnEarlierRunStartsFromNow) {
 }
 
 TEST_F(CrmPollerTest, DayLedgerIsDroppedOnceTheOverlapPassesMidnight) {
-  Answer(PageJson({{"late", "Ravi", Created("2026-03-02 23:40:00")}}, false,
-                  ""));
+  Answer(
+      PageJson({{"late", "Ravi", Created("2026-03-02 23:40:00")}}, false, ""));
   PollAt("2026-03-02 23:50:00");
   Answer(PageJson({{"late", "Ravi", Created("2026-03-02 23:40:00")},
                    {"early", "Ravi", Created("2026-03-03 00:10:00")}},
@@ -322,8 +320,8 @@ TEST_F(CrmPollerTest, DayLedgerIsDroppedOnceTheOverlapPassesMidnight) {
               ElementsAre(Day("2026-03-02"), Day("2026-03-03")));
   EXPECT_EQ(metrics_->Total(), 2u);
 
-  Answer(PageJson({{"early", "Ravi", Created("2026-03-03 00:10:00")}}, false,
-                  ""));
+  Answer(
+      PageJson({{"early", "Ravi", Created("2026-03-03 00:10:00")}}, false, ""));
   PollAt("2026-03-03 00:45:00");
   EXPECT_THAT(poller_->OpenDays(), ElementsAre(Day("2026-03-03")));
   EXPECT_EQ(metrics_->Total(), 2u);
@@ -356,14 +354,14 @@ TEST_F(CrmPollerTest, NextPollIsAfterTheIntervalOrTheBudgetSlot) {
 
   Answer("", 429);
   const TimePoint next = PollAt("2026-03-02 10:31:00");
-  EXPECT_THAT(RenderHealth(), HasSubstr(
-      "crm_api_request_failures_total{reason=\"rate_limited\"} 1"));
+  EXPECT_THAT(
+      RenderHealth(),
+      HasSubstr("crm_api_request_failures_total{reason=\"rate_limited\"} 1"));
   EXPECT_GE(next, At("2026-03-02 10:32:10"));  // the gate's blocked window
 
   // Before the slot, PollOnce sends nothing and names the slot.
   const size_t sent = transport_->calls.size();
-  EXPECT_EQ(PollAt("2026-03-02 10:31:30"),
-            gate_.NextAllowed(ApiFamily::kCrm));
+  EXPECT_EQ(PollAt("2026-03-02 10:31:30"), gate_.NextAllowed(ApiFamily::kCrm));
   EXPECT_EQ(transport_->calls.size(), sent);
 }
 

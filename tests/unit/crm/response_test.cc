@@ -16,11 +16,11 @@ using testing::PageJson;
 
 TEST(CrmParsePageTest, ReadsNodesPageInfoAndTotalCount) {
   Page page;
-  const Outcome outcome = ParsePage(
-      PageJson({{"a1", "Asha Rao", "2026-03-02T05:00:00.123Z"},
-                {"a2", "", "2026-03-02T10:30:00+05:30"}},
-               true, "cursor-1", 7),
-      FieldPaths{}, &page);
+  const Outcome outcome =
+      ParsePage(PageJson({{"a1", "Asha Rao", "2026-03-02T05:00:00.123Z"},
+                          {"a2", "", "2026-03-02T10:30:00+05:30"}},
+                         true, "cursor-1", 7),
+                FieldPaths{}, &page);
   ASSERT_TRUE(outcome.ok()) << outcome.failure->message;
   ASSERT_EQ(page.nodes.size(), 2u);
   EXPECT_EQ(page.nodes[0].id, "a1");
@@ -35,10 +35,10 @@ TEST(CrmParsePageTest, ReadsNodesPageInfoAndTotalCount) {
 
 TEST(CrmParsePageTest, NumericIdsKeepTheirDigits) {
   Page page;
-  ASSERT_TRUE(ParsePage(PageJson({{"31733467784618213", "A", "", true}},
-                                 false, ""),
-                        FieldPaths{}, &page)
-                  .ok());
+  ASSERT_TRUE(
+      ParsePage(PageJson({{"31733467784618213", "A", "", true}}, false, ""),
+                FieldPaths{}, &page)
+          .ok());
   ASSERT_EQ(page.nodes.size(), 1u);
   EXPECT_EQ(page.nodes[0].id, "31733467784618213");
   EXPECT_FALSE(page.nodes[0].created.has_value());
@@ -48,10 +48,10 @@ TEST(CrmParsePageTest, NumericIdsKeepTheirDigits) {
 
 TEST(CrmParsePageTest, ErrorsFailEvenWithData) {
   Page page;
-  const Outcome outcome = ParsePage(
-      R"({"errors":[{"message":"Cannot query field \"foo\""}],)"
-      R"("data":{"calls":{"edges":[{"node":{"id":"1"}}]}}})",
-      FieldPaths{}, &page);
+  const Outcome outcome =
+      ParsePage(R"({"errors":[{"message":"Cannot query field \"foo\""}],)"
+                R"("data":{"calls":{"edges":[{"node":{"id":"1"}}]}}})",
+                FieldPaths{}, &page);
   ASSERT_TRUE(outcome.failure.has_value());
   EXPECT_EQ(outcome.failure->reason, FailureReason::kGraphql);
   EXPECT_THAT(outcome.failure->message, HasSubstr("Cannot query field"));

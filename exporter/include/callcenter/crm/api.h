@@ -24,8 +24,14 @@
 namespace callcenter::crm {
 
 // The `reason` label values of crm_api_request_failures_total.
-enum class FailureReason { kHttp, kTimeout, kAuth, kParse, kGraphql,
-                           kRateLimited };
+enum class FailureReason {
+  kHttp,
+  kTimeout,
+  kAuth,
+  kParse,
+  kGraphql,
+  kRateLimited
+};
 
 // "http", "timeout", "auth", "parse", "graphql", "rate_limited".
 std::string_view FailureReasonName(FailureReason reason);
@@ -67,8 +73,8 @@ struct Appointment {
 };
 
 struct PageRequest {
-  TimePoint from;  // GraphQL $from, RFC 3339 UTC
-  TimePoint to;    // GraphQL $to
+  TimePoint from;                    // GraphQL $from, RFC 3339 UTC
+  TimePoint to;                      // GraphQL $to
   std::optional<std::string> after;  // $after: nullopt (null) on page one
 };
 
