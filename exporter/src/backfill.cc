@@ -137,7 +137,9 @@ void Backfill::Progress(size_t done, size_t total, Date day) const {
 void Backfill::WriteSamples(const std::vector<DayData>& days, Date today,
                             CdrMetrics* running, OpenMetricsSeries* series) {
   const Seconds tz = config_.ozonetel.timezone_offset;
-  const Seconds step(3600);
+  // Five-minute samples by default: rate(...[15m] offset 1d), which the
+  // missed-call baseline uses, needs at least two in every 15 minutes.
+  const Seconds step(flags_.backfill_step_seconds);
   for (const auto& agent : agents_.Ids()) running->KnowAgent(agent);
   std::vector<DatedCall> calls;
   for (const auto& day : days) {

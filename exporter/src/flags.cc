@@ -4,6 +4,8 @@
 #include <functional>
 #include <map>
 
+#include "callcenter/config.h"
+
 namespace callcenter {
 namespace {
 
@@ -80,6 +82,16 @@ const std::map<std::string, Setter>& ValueFlags() {
        [](Flags* f, const std::string& v) {
          return ParseInt(v, &f->backfill_days) && f->backfill_days >= 1 &&
                 f->backfill_days <= 15;
+       }},
+      {"step",
+       [](Flags* f, const std::string& v) {
+         auto parsed = ParseGoDuration(v);
+         if (!parsed || parsed->count() < 60000 || parsed->count() > 3600000 ||
+             parsed->count() % 60000 != 0) {
+           return false;
+         }
+         f->backfill_step_seconds = static_cast<int>(parsed->count() / 1000);
+         return 86400 % f->backfill_step_seconds == 0;
        }},
       {"output",
        [](Flags* f, const std::string& v) {
@@ -173,6 +185,7 @@ Flags:
 
 Backfill:
   --days=N                    past days to fetch, 1 to 15 (default 7)
+  --step=DURATION             sample spacing, whole minutes dividing a day (default 5m)
   --output=FILE               OpenMetrics file for promtool tsdb create-blocks-from openmetrics
 )";
 }

@@ -173,7 +173,7 @@ class BadConfigTest(unittest.TestCase):
                  f"--storage.path={os.path.join(tmp.path, 'data')}",
                  "--web.listen-address=127.0.0.1:0", *args],
                 capture_output=True, text=True, timeout=30,
-                env={**os.environ, "OZONETEL_API_KEY": "k"})
+                env={**os.environ, "OZONETEL_API_KEY": "k", "CRM_API_KEY": "k"})
         finally:
             tmp.cleanup()
 

@@ -44,5 +44,17 @@ TEST(FlagsTest, BackfillNeedsOutputAndBoundedDays) {
   EXPECT_EQ(ok.flags.backfill_days, 7);
 }
 
+TEST(FlagsTest, BackfillStepMustDivideTheDay) {
+  EXPECT_EQ(ParseFlags({"backfill", "--output=x"}).flags.backfill_step_seconds,
+            300);
+  EXPECT_EQ(ParseFlags({"backfill", "--output=x", "--step=15m"})
+                .flags.backfill_step_seconds,
+            900);
+  EXPECT_FALSE(
+      ParseFlags({"backfill", "--output=x", "--step=7m"}).errors.empty());
+  EXPECT_FALSE(
+      ParseFlags({"backfill", "--output=x", "--step=30s"}).errors.empty());
+}
+
 }  // namespace
 }  // namespace callcenter

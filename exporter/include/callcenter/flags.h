@@ -25,6 +25,7 @@ struct Flags {
   std::optional<double> clock_speed;
   // backfill
   int backfill_days = 7;
+  int backfill_step_seconds = 300;
   std::string backfill_output;
 };
 
