@@ -54,6 +54,8 @@ class Backfill {
   void WriteSamples(const std::vector<DayData>& days, Date today,
                     CdrMetrics* running, OpenMetricsSeries* series);
   bool SeedState(const CdrMetrics& totals);
+  void AddSamples(TimePoint at, std::vector<prometheus::MetricFamily> families,
+                  OpenMetricsSeries* series) const;
 
   const Flags& flags_;
   const Config& config_;
@@ -157,7 +159,7 @@ void Backfill::WriteSamples(const std::vector<DayData>& days, Date today,
     std::vector<prometheus::MetricFamily> families;
     running->Collect(&families);
     agents_.Collect(&families);
-    series->Add(static_cast<int64_t>(ToUnixSeconds(t)), families);
+    AddSamples(t, std::move(families), series);
   }
   // State seconds restart every midnight; only each day's total is known.
   for (const auto& day : days) {
@@ -166,16 +168,27 @@ void Backfill::WriteSamples(const std::vector<DayData>& days, Date today,
     std::vector<prometheus::MetricFamily> start_of_day;
     states.Update(day.date, {});
     states.Collect(&start_of_day);
-    series->Add(
-        static_cast<int64_t>(ToUnixSeconds(LocalMidnight(day.date, tz))),
-        start_of_day);
+    AddSamples(LocalMidnight(day.date, tz), std::move(start_of_day), series);
     states.Update(day.date, day.states);
     std::vector<prometheus::MetricFamily> end_of_day;
     states.Collect(&end_of_day);
     const TimePoint last_second =
         LocalMidnight(AddDays(day.date, 1), tz) - Seconds(1);
-    series->Add(static_cast<int64_t>(ToUnixSeconds(last_second)), end_of_day);
+    AddSamples(last_second, std::move(end_of_day), series);
   }
+}
+
+void Backfill::AddSamples(TimePoint at,
+                          std::vector<prometheus::MetricFamily> families,
+                          OpenMetricsSeries* series) const {
+  for (auto& family : families) {
+    for (auto& metric : family.metric) {
+      for (const auto& [name, value] : flags_.backfill_labels) {
+        metric.label.push_back({name, value});
+      }
+    }
+  }
+  series->Add(static_cast<int64_t>(ToUnixSeconds(at)), families);
 }
 
 bool Backfill::SeedState(const CdrMetrics& totals) {
@@ -231,6 +244,15 @@ int Backfill::Run() {
   api_->on_request = [this](ApiFamily, const ozonetel::Outcome&) {
     ++requests_;
   };
+  const bool has_instance =
+      std::any_of(flags_.backfill_labels.begin(), flags_.backfill_labels.end(),
+                  [](const auto& label) { return label.first == "instance"; });
+  if (!has_instance) {
+    logger_.Warn("backfill",
+                 "no --label instance=...: the backfilled series will not "
+                 "join the ones Prometheus scrapes from the exporter",
+                 {});
+  }
   const Seconds tz = config_.ozonetel.timezone_offset;
   const Date today = LocalDate(clock_.Now(), tz);
   std::vector<DayData> days;

@@ -1,5 +1,6 @@
 #include "callcenter/flags.h"
 
+#include <algorithm>
 #include <charconv>
 #include <functional>
 #include <map>
@@ -22,6 +23,18 @@ bool ParseDouble(const std::string& text, double* out) {
 bool ParseInt(const std::string& text, int* out) {
   auto result = std::from_chars(text.data(), text.data() + text.size(), *out);
   return result.ec == std::errc() && result.ptr == text.data() + text.size();
+}
+
+// Prometheus label names; "__" is reserved for Prometheus itself.
+bool IsLabelName(const std::string& name) {
+  if (name.empty() || name.rfind("__", 0) == 0) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    const bool letter =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    if (!letter && !(i > 0 && c >= '0' && c <= '9')) return false;
+  }
+  return true;
 }
 
 using Setter = std::function<bool(Flags*, const std::string&)>;
@@ -93,6 +106,18 @@ const std::map<std::string, Setter>& ValueFlags() {
          f->backfill_step_seconds = static_cast<int>(parsed->count() / 1000);
          return 86400 % f->backfill_step_seconds == 0;
        }},
+      {"label",
+       [](Flags* f, const std::string& v) {
+         const size_t eq = v.find('=');
+         if (eq == std::string::npos || !IsLabelName(v.substr(0, eq))) {
+           return false;
+         }
+         std::string name = v.substr(0, eq);
+         std::erase_if(f->backfill_labels,
+                       [&](const auto& label) { return label.first == name; });
+         f->backfill_labels.emplace_back(std::move(name), v.substr(eq + 1));
+         return true;
+       }},
       {"output",
        [](Flags* f, const std::string& v) {
          f->backfill_output = v;
@@ -156,6 +181,12 @@ FlagsResult ParseFlags(const std::vector<std::string>& args) {
     }
   }
   if (flags.listen_addresses.empty()) flags.listen_addresses = {":10469"};
+  const bool has_job =
+      std::any_of(flags.backfill_labels.begin(), flags.backfill_labels.end(),
+                  [](const auto& label) { return label.first == "job"; });
+  if (!has_job)
+    flags.backfill_labels.insert(flags.backfill_labels.begin(),
+                                 {"job", "callcenter_exporter"});
   if (flags.command == "backfill" && flags.backfill_output.empty() &&
       !flags.help && !flags.version) {
     result.errors.push_back("backfill needs --output FILE");
@@ -186,6 +217,10 @@ Flags:
 Backfill:
   --days=N                    past days to fetch, 1 to 15 (default 7)
   --step=DURATION             sample spacing, whole minutes dividing a day (default 5m)
+  --label=NAME=VALUE          target label on every series, repeatable; pass the
+                              instance (and job) your Prometheus gives the exporter's
+                              scrape, so history and live series are one (default
+                              job=callcenter_exporter)
   --output=FILE               OpenMetrics file for promtool tsdb create-blocks-from openmetrics
 )";
 }

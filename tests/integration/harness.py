@@ -216,13 +216,13 @@ ozonetel:
 
 
 class Exporter:
-    def __init__(self, clock, config_path, storage, extra=()):
+    def __init__(self, clock, config_path, storage, extra=(), port=0):
         self.clock = clock
         self.args = [
             os.path.join(BIN_DIR, "callcenter_exporter"),
             f"--config.file={config_path}", f"--storage.path={storage}",
             "--log.level=info", *clock.flags(), *extra]
-        self.port = 0
+        self.port = port
         self.start()
 
     def start(self):
@@ -343,6 +343,16 @@ class Prometheus:
         if body.get("status") != "success":
             raise AssertionError(f"query {expr!r} failed: {body}")
         return body["data"]["result"]
+
+    def series(self, match, start, end):
+        """The label sets of `match` between start and end, as frozensets."""
+        params = {"match[]": match, "start": str(start), "end": str(end)}
+        url = self.url + "/api/v1/series?" + urllib.parse.urlencode(params)
+        body = json.loads(http_get(url)[2])
+        if body.get("status") != "success":
+            raise AssertionError(f"series {match!r} failed: {body}")
+        return {frozenset((k, v) for k, v in labels.items() if k != "__name__")
+                for labels in body["data"]}
 
     def stop(self):
         self.process.stop()

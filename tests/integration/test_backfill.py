@@ -1,10 +1,11 @@
 """Backfill: seven simulated days into a fresh TSDB with promtool, then a
 real Prometheus on that TSDB answers increase(ozonetel_calls_total[1d]) per
-day with the simulator's truth; the live exporter started afterwards
-continues the series without a reset."""
+day with the simulator's truth; the live exporter started afterwards, scraped
+into the same TSDB, continues the very same series without a reset."""
 
 import os
 import subprocess
+import time
 import unittest
 
 import expectations
@@ -27,9 +28,14 @@ class BackfillTest(unittest.TestCase):
         cls.config = exporter_config(cls.sim.url, cls.tmp.path, crm=False)
         cls.storage = os.path.join(cls.tmp.path, "data")
         cls.output = os.path.join(cls.tmp.path, "backfill.om")
+        # The live exporter's scrape address is known in advance, so the
+        # backfilled series carry the labels Prometheus will give it.
+        cls.live_port = harness.free_port()
+        cls.instance = f"127.0.0.1:{cls.live_port}"
         cls.backfill = subprocess.run(
             [os.path.join(BIN_DIR, "callcenter_exporter"), "backfill",
              f"--days={DAYS}", f"--output={cls.output}",
+             f"--label=instance={cls.instance}",
              f"--config.file={cls.config}", f"--storage.path={cls.storage}",
              *cls.clock.flags()],
             capture_output=True, text=True, timeout=300)
@@ -77,13 +83,44 @@ class BackfillTest(unittest.TestCase):
 
     def test_live_exporter_continues_without_reset(self):
         backfilled = sum(expectations.truth_totals(t)[0] for t in self.truths)
-        exporter = Exporter(self.clock, self.config, self.storage)
+        exporter = Exporter(self.clock, self.config, self.storage,
+                            port=self.live_port)
+        prometheus = None
         try:
             # Before 08:00 no call of today exists: the live counters equal
             # the backfilled totals at today's midnight.
-            self.assertEqual(backfilled, sum_where(exporter.scrape(),
-                                                   "ozonetel_calls_total"))
+            live = exporter.scrape()
+            self.assertEqual(backfilled, sum_where(live, "ozonetel_calls_total"))
+            prometheus = Prometheus(
+                self.tmp.path, scrape_targets=[self.instance],
+                storage=self.tsdb,
+                extra_args=["--storage.tsdb.retention.time=100y"])
+            live_series = {
+                labels | {("job", "callcenter_exporter"),
+                          ("instance", self.instance)}
+                for labels in live["ozonetel_calls_total"]}
+
+            def scraped():
+                return prometheus.query(
+                    f'ozonetel_calls_total{{instance="{self.instance}"}}')
+            harness.wait_for(scraped, 60, "the first scrape")
+            # One set of series, history and live: the labels line up ...
+            history = prometheus.series(
+                "ozonetel_calls_total", start=self.days[0],
+                end=TODAY - 1)
+            self.assertEqual(live_series, history)
+            # ... and from the last backfilled sample to the live one no
+            # counter drops (the first scrape is months of wall time later).
+            span = f"{int(time.time() - self.days[0]) + 86400}s"
+            result = prometheus.query(
+                f"sum(resets(ozonetel_calls_total[{span}]))")
+            self.assertEqual(0.0, float(result[0]["value"][1]))
+            result = prometheus.query(
+                f"count(count_over_time(ozonetel_calls_total[{span}]))")
+            self.assertEqual(len(live_series), int(result[0]["value"][1]))
         finally:
+            if prometheus:
+                prometheus.stop()
             exporter.stop()
 
     def test_backfill_refuses_existing_state(self):

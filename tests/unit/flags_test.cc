@@ -56,5 +56,22 @@ TEST(FlagsTest, BackfillStepMustDivideTheDay) {
       ParseFlags({"backfill", "--output=x", "--step=30s"}).errors.empty());
 }
 
+TEST(FlagsTest, BackfillLabelsDefaultToTheExporterJob) {
+  using Labels = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(ParseFlags({"backfill", "--output=x"}).flags.backfill_labels,
+            (Labels{{"job", "callcenter_exporter"}}));
+  auto parsed =
+      ParseFlags({"backfill", "--output=x", "--label=instance=exporter:10469",
+                  "--label", "job=cc", "--label=job=contact"});
+  ASSERT_TRUE(parsed.errors.empty());
+  EXPECT_EQ(parsed.flags.backfill_labels,
+            (Labels{{"instance", "exporter:10469"}, {"job", "contact"}}));
+  for (const char* bad :
+       {"--label=noequals", "--label=9x=1", "--label=__x=1", "--label==v"}) {
+    EXPECT_FALSE(ParseFlags({"backfill", "--output=x", bad}).errors.empty())
+        << bad;
+  }
+}
+
 }  // namespace
 }  // namespace callcenter

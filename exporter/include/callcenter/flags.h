@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace callcenter {
@@ -26,6 +27,9 @@ struct Flags {
   // backfill
   int backfill_days = 7;
   int backfill_step_seconds = 300;
+  // Target labels added to every backfilled series, so that they join the
+  // series Prometheus scrapes from the live exporter (job and instance).
+  std::vector<std::pair<std::string, std::string>> backfill_labels;
   std::string backfill_output;
 };
 
