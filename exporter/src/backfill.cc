@@ -142,6 +142,7 @@ void Backfill::WriteSamples(const std::vector<DayData>& days, Date today,
   // Five-minute samples by default: rate(...[15m] offset 1d), which the
   // missed-call baseline uses, needs at least two in every 15 minutes.
   const Seconds step(flags_.backfill_step_seconds);
+  running->KnowAgent("unassigned");
   for (const auto& agent : agents_.Ids()) running->KnowAgent(agent);
   std::vector<DatedCall> calls;
   for (const auto& day : days) {

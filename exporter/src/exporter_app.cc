@@ -219,6 +219,9 @@ bool ExporterApp::Start(StopSignal& stop) {
   };
   auto on_change = [&c] { c.publisher.MarkDirty(); };
 
+  // Missed inbound calls carry no AgentID: their series exist from the
+  // start, like every known agent's, so no first increment is lost.
+  c.cdr_metrics.KnowAgent("unassigned");
   for (const auto& agent : config_.agents) c.cdr_metrics.KnowAgent(agent.id);
   auto cdr = std::make_unique<CdrPoller>(
       CdrPoller::Deps{*c.api, c.cdr_metrics, c.agents, c.health, c.gate, clock_,
@@ -319,7 +322,8 @@ void ExporterApp::AddCrm(const std::string& storage, bool ran_before,
           config_.per_agent_metrics, crm.interval, crm.requests_per_minute,
           [&agents](const std::string& name) {
             return crm::AgentLabel(name, agents);
-          }});
+          },
+          [&agents] { return agents.Ids(); }});
   c.crm_api = crm::MakeClient(crm::ToClientOptions(crm),
                               ozonetel::MakeCurlTransport(), c.gate);
   c.crm_api->on_request = crm::HealthRecorder(*c.crm_health);

@@ -56,6 +56,11 @@ void AppointmentMetrics::Collect(
     for (const auto& [agent, n] : booked_) {
       by_label[options_.agent_label ? options_.agent_label(agent) : agent] += n;
     }
+    if (options_.known_agents) {
+      for (const auto& agent : options_.known_agents()) {
+        by_label.try_emplace(agent, 0);
+      }
+    }
     for (const auto& [agent, n] : by_label) {
       AddCounter(&family, {{"agent", agent}}, static_cast<double>(n));
     }

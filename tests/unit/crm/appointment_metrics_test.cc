@@ -38,6 +38,19 @@ TEST(AppointmentMetricsTest, CountsPerAgentWithCacheNoteInHelp) {
   EXPECT_THAT(text, HasSubstr("crm.requests_per_minute (6)"));
 }
 
+TEST(AppointmentMetricsTest, KnownAgentsAreZeroBeforeTheirFirstBooking) {
+  AppointmentMetricsOptions options{true, Seconds(60), 6, {}};
+  options.known_agents = [] {
+    return std::vector<std::string>{"agent01", "agent02"};
+  };
+  AppointmentMetrics metrics(options);
+  metrics.Count("agent01");
+  const std::string text = Render(metrics);
+  const std::string series = "crm_appointments_booked_total";
+  EXPECT_THAT(text, HasSubstr(series + "{agent=\"agent01\"} 1"));
+  EXPECT_THAT(text, HasSubstr(series + "{agent=\"agent02\"} 0"));
+}
+
 TEST(AppointmentMetricsTest, PerAgentFalseDropsTheLabel) {
   AppointmentMetrics metrics({false, Seconds(60), 6, {}});
   EXPECT_THAT(Render(metrics), HasSubstr("crm_appointments_booked_total 0"));

@@ -29,6 +29,9 @@ struct AppointmentMetricsOptions {
   // counted before the name's AgentID was learned from CDRs moves to the
   // AgentID series once it is. Identity when empty.
   std::function<std::string(const std::string&)> agent_label;
+  // Labels rendered at 0 until their first booking, so Prometheus sees the
+  // series before it counts and increase() never loses a first booking.
+  std::function<std::vector<std::string>()> known_agents;
 };
 
 class AppointmentMetrics final : public MetricSource {
