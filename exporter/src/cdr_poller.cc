@@ -289,7 +289,31 @@ void CdrPoller::Commit(Date day, TimePoint polled_at, TimePoint to,
   ledger.last_polled = polled_at;
   CloseFinishedDays(polled_at);
   SaveState();
+  CheckCaughtUp(polled_at);
   deps_.on_change();
+}
+
+bool CdrPoller::ReadUpTo(TimePoint now) const {
+  const Seconds tz = options_.timezone_offset;
+  const Date today = LocalDate(now, tz);
+  if (ledgers_.find(today) == ledgers_.end()) return false;
+  // Every day from the oldest open one to today, including the ones the
+  // next poll would open after downtime, must be read up to its end or now.
+  for (Date day = ledgers_.begin()->first; day <= today;
+       day = AddDays(day, 1)) {
+    auto it = ledgers_.find(day);
+    if (it == ledgers_.end()) return false;
+    const TimePoint end = std::min(LocalMidnight(AddDays(day, 1), tz), now);
+    const auto& covered = it->second.covered_until;
+    if (!covered || *covered < end - options_.publish_lag) return false;
+  }
+  return true;
+}
+
+void CdrPoller::CheckCaughtUp(TimePoint now) {
+  if (caught_up_.load() || !ReadUpTo(now)) return;
+  caught_up_.store(true);
+  deps_.logger.Info("cdr", "caught up; publishing call counters", {});
 }
 
 std::vector<Date> CdrPoller::OpenDays() const {
@@ -402,6 +426,7 @@ void CdrPoller::LoadState(bool ran_before) {
   deps_.logger.Info("cdr", "state restored",
                     {{"open_days", std::to_string(ledgers_.size())},
                      {"seen_calls", std::to_string(seen)}});
+  CheckCaughtUp(deps_.clock.Now());
 }
 
 }  // namespace callcenter

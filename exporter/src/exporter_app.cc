@@ -158,6 +158,8 @@ struct ExporterApp::Components {
   std::unique_ptr<crm::AppointmentMetrics> crm_metrics;
   std::unique_ptr<crm::Api> crm_api;
   std::vector<std::unique_ptr<Poller>> pollers;
+  // cdr_metrics, withheld until the CDR poller has caught up.
+  std::unique_ptr<PublishedWhen> cdr_published;
   std::vector<std::unique_ptr<PollLoop>> loops;
   std::unique_ptr<HttpServer> server;
 };
@@ -229,6 +231,8 @@ bool ExporterApp::Start(StopSignal& stop) {
       CdrPollerOptions{oz.timezone_offset, oz.cdr_overlap, oz.late_data_until,
                        oz.settle_timeout, 15, storage + "/cdr_state.json"});
   cdr->LoadState(ran_before);
+  c.cdr_published = std::make_unique<PublishedWhen>(
+      c.cdr_metrics, [poller = cdr.get()] { return poller->CaughtUp(); });
   for (const auto& agent : c.agents.Ids()) c.cdr_metrics.KnowAgent(agent);
 
   std::vector<std::string> restrict_to;
@@ -253,7 +257,7 @@ bool ExporterApp::Start(StopSignal& stop) {
   if (config_.crm) AddCrm(storage, ran_before, on_change);
 
   for (const MetricSource* source : std::initializer_list<const MetricSource*>{
-           &c.process, &c.agents, &c.cdr_metrics, &c.state_metrics,
+           &c.process, &c.agents, c.cdr_published.get(), &c.state_metrics,
            &c.aht_metrics, &c.health}) {
     c.publisher.AddSource(source);
   }

@@ -233,6 +233,14 @@ class Exporter:
         self.port = int(match.group(1))
         self.url = f"http://127.0.0.1:{self.port}"
 
+    def scrape_calls(self, timeout=60):
+        """The first scrape with call counters: the exporter withholds them
+        until its CDR poller has caught up with the day."""
+        def published():
+            samples = self.scrape()
+            return samples if "ozonetel_calls_total" in samples else None
+        return wait_for(published, timeout, "call counters to be published")
+
     def scrape_text(self):
         return http_get(self.url + "/metrics")[2].decode()
 

@@ -68,7 +68,7 @@ class FullDayTest(unittest.TestCase):
         cls.before_kill = cls.exporter.scrape()
         cls.exporter.kill9()
         cls.exporter.start()
-        cls.after_restart = cls.exporter.scrape()
+        cls.after_restart = cls.exporter.scrape_calls()
         wait_for(lambda: cls.clock.now() >= END,
                  cls.clock.real_seconds_until(END) + 30, "23:00")
 

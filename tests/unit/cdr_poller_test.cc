@@ -187,6 +187,39 @@ TEST_F(CdrPollerTest, RestartResumesWithoutResetOrDoubleCount) {
   EXPECT_THAT(Render(), HasSubstr(Answered() + "3"));
 }
 
+TEST_F(CdrPollerTest, CaughtUpOnlyOnceAPollReachedNow) {
+  api_.records = {MakeRecord("1", "2026-03-02", "09:00:00")};
+  clock_.Set(At("2026-03-02 14:00:00"));
+  poller_->LoadState(false);
+  EXPECT_FALSE(poller_->CaughtUp());  // a first start at 14:00
+  api_.next_failure = ozonetel::FailureReason::kHttp;
+  PollAt("2026-03-02 14:00:00");
+  EXPECT_FALSE(poller_->CaughtUp());
+  PollAt("2026-03-02 14:01:00");
+  EXPECT_TRUE(poller_->CaughtUp());
+  EXPECT_THAT(log_.str(), HasSubstr("caught up"));
+}
+
+TEST_F(CdrPollerTest, QuickRestartIsCaughtUpAtOnceLongDowntimeIsNot) {
+  api_.records = {MakeRecord("1", "2026-03-02", "09:00:00")};
+  poller_->LoadState(false);
+  PollAt("2026-03-02 09:30:00");
+
+  MakePoller();  // restarted two minutes later: publish the restored state
+  clock_.Set(At("2026-03-02 09:32:00"));
+  poller_->LoadState(true);
+  EXPECT_TRUE(poller_->CaughtUp());
+
+  MakePoller();  // restarted the next day: yesterday and today are unread
+  clock_.Set(At("2026-03-03 01:00:00"));
+  poller_->LoadState(true);
+  EXPECT_FALSE(poller_->CaughtUp());
+  PollAt("2026-03-03 01:00:00");  // one day read, the other not yet
+  EXPECT_FALSE(poller_->CaughtUp());
+  PollAt("2026-03-03 01:01:00");
+  EXPECT_TRUE(poller_->CaughtUp());
+}
+
 TEST_F(CdrPollerTest, CorruptStateStartsFreshFromNow) {
   {
     std::ofstream out(dir_ / "cdr_state.json");

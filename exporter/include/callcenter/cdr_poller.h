@@ -16,6 +16,7 @@
 
 #include <rapidjson/document.h>
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <optional>
@@ -41,6 +42,9 @@ struct CdrPollerOptions {
   Seconds settle_timeout{15 * 60};
   int lookback_days = 15;  // the API returns nothing older
   std::string state_path;  // empty: no persistence (tests)
+  // How far behind `now` the restored state may be and still be published
+  // before the first poll; see CaughtUp().
+  Seconds publish_lag{5 * 60};
 };
 
 // Reduces a record to the facts the metrics need.
@@ -69,6 +73,14 @@ class CdrPoller final : public Poller {
   std::string name() const override { return "cdr"; }
   TimePoint PollOnce() override;
 
+  // False from start until every open day has been read up to now (within
+  // publish_lag), then true for good. Until then the counters must not be
+  // published: a scrape of them followed by a catch-up poll that adds hours
+  // of calls at once (a first start at 14:00, a start after a backfill or
+  // after downtime) shows Prometheus a burst of calls that never happened,
+  // and pages for a missed-call spike.
+  bool CaughtUp() const { return caught_up_.load(); }
+
   // For tests: the days that still hold a ledger.
   std::vector<Date> OpenDays() const;
   size_t SeenCount(Date day) const;
@@ -90,6 +102,8 @@ class CdrPoller final : public Poller {
   };
 
   Date ChooseDay(TimePoint now);
+  bool ReadUpTo(TimePoint now) const;
+  void CheckCaughtUp(TimePoint now);
   bool IsClosing(Date day, TimePoint now) const;
   TimePoint CutOff(Date day) const;
   std::pair<TimePoint, TimePoint> Window(Date day, TimePoint now) const;
@@ -106,6 +120,7 @@ class CdrPoller final : public Poller {
   Deps deps_;
   const CdrPollerOptions options_;
   std::map<Date, Ledger> ledgers_;
+  std::atomic<bool> caught_up_{false};
   Backoff backoff_;
 };
 

@@ -7,6 +7,7 @@
 #include <prometheus/metric_family.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,6 +21,20 @@ class MetricSource {
   virtual ~MetricSource() = default;
   // Appends this source's families. Must not block on I/O or throw.
   virtual void Collect(std::vector<prometheus::MetricFamily>* out) const = 0;
+};
+
+// Publishes another source's families only while `ready()` holds.
+class PublishedWhen final : public MetricSource {
+ public:
+  PublishedWhen(const MetricSource& source, std::function<bool()> ready)
+      : source_(source), ready_(std::move(ready)) {}
+  void Collect(std::vector<prometheus::MetricFamily>* out) const override {
+    if (ready_()) source_.Collect(out);
+  }
+
+ private:
+  const MetricSource& source_;
+  std::function<bool()> ready_;
 };
 
 prometheus::MetricFamily MakeFamily(std::string name, std::string help,
