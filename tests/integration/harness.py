@@ -48,6 +48,18 @@ def http_post_json(url, payload, timeout=10):
         return json.loads(response.read() or b"null")
 
 
+def api_get(url):
+    """A Prometheus HTTP API call; its error text, not just the HTTP status,
+    ends up in the failure."""
+    try:
+        body = json.loads(http_get(url)[2])
+    except urllib.error.HTTPError as error:
+        body = json.loads(error.read() or b"{}")
+    if body.get("status") != "success":
+        raise AssertionError(f"{urllib.parse.unquote(url)} failed: {body}")
+    return body["data"]
+
+
 def wait_for(predicate, timeout, what, interval=0.05):
     """Polls `predicate` until it returns a truthy value; fails after
     `timeout` real seconds with a message naming `what`."""
@@ -179,7 +191,9 @@ class Simulator:
 
 
 def exporter_config(sim_url, workdir, extra_ozonetel="", extra_top="",
-                    crm=True, margin="40s"):
+                    crm=True, margin="40s", timezone="+05:30",
+                    limits="cdr_per_minute: 2, summary_per_minute: 5, "
+                           "aht_per_minute: 50, tokens_per_hour: 10"):
     # At 400 times real speed a millisecond of scheduling delay between
     # exporter and simulator is 0.4 simulated seconds. The margin, which
     # absorbs disagreement between our clock and the vendor's, must grow
@@ -203,8 +217,8 @@ ozonetel:
   user_name: acme
   auth: api_key
   api_key_file: {key_file}
-  timezone: "+05:30"
-  limits: {{cdr_per_minute: 2, summary_per_minute: 5, aht_per_minute: 50, tokens_per_hour: 10, margin: {margin}}}
+  timezone: "{timezone}"
+  limits: {{{limits}, margin: {margin}}}
 {extra_ozonetel}
 {crm_block}
 {extra_top}
@@ -287,6 +301,16 @@ def sum_where(samples, name, **labels):
     return sum(v for k, v in samples.get(name, {}).items() if want <= set(k))
 
 
+def go_duration_seconds(text):
+    """Seconds in a Prometheus duration such as 15s, 5m, 1h, 7d or 1h30m."""
+    units = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400,
+             "w": 604800, "y": 31536000}
+    parts = re.findall(r"(\d+)(ms|s|m|h|d|w|y)", text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise ValueError(f"not a duration: {text!r}")
+    return sum(int(n) * units[u] for n, u in parts)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -342,28 +366,95 @@ class Prometheus:
         wait_for(lambda: http_get(self.url + "/-/ready")[0] == 200, 60,
                  "prometheus to be ready")
 
+    def query_range(self, expr, start, end, step):
+        params = {"query": expr, "start": str(start), "end": str(end),
+                  "step": str(step)}
+        return api_get(self.url + "/api/v1/query_range?"
+                       + urllib.parse.urlencode(params))["result"]
+
+    def label_values(self, label, match=None, start=None, end=None):
+        params = {"match[]": match} if match else {}
+        if start is not None:
+            params.update(start=str(start), end=str(end))
+        return api_get(self.url + f"/api/v1/label/{label}/values?"
+                       + urllib.parse.urlencode(params))
+
     def query(self, expr, at=None):
         params = {"query": expr}
         if at is not None:
             params["time"] = str(at)
-        url = self.url + "/api/v1/query?" + urllib.parse.urlencode(params)
-        body = json.loads(http_get(url)[2])
-        if body.get("status") != "success":
-            raise AssertionError(f"query {expr!r} failed: {body}")
-        return body["data"]["result"]
+        return api_get(self.url + "/api/v1/query?"
+                       + urllib.parse.urlencode(params))["result"]
 
     def series(self, match, start, end):
         """The label sets of `match` between start and end, as frozensets."""
         params = {"match[]": match, "start": str(start), "end": str(end)}
-        url = self.url + "/api/v1/series?" + urllib.parse.urlencode(params)
-        body = json.loads(http_get(url)[2])
-        if body.get("status") != "success":
-            raise AssertionError(f"series {match!r} failed: {body}")
+        data = api_get(self.url + "/api/v1/series?"
+                       + urllib.parse.urlencode(params))
         return {frozenset((k, v) for k, v in labels.items() if k != "__name__")
-                for labels in body["data"]}
+                for labels in data}
 
     def stop(self):
         self.process.stop()
+
+
+class Alertmanager:
+    """A real Alertmanager (Debian's prometheus-alertmanager) on loopback."""
+
+    def __init__(self, workdir, config_path):
+        binary = (shutil.which("prometheus-alertmanager")
+                  or shutil.which("alertmanager"))
+        if not binary:
+            raise AssertionError(
+                "prometheus-alertmanager not found: run scripts/install-deps.sh")
+        self.port = free_port()
+        self.address = f"127.0.0.1:{self.port}"
+        self.process = Process("alertmanager", [
+            binary, f"--config.file={config_path}",
+            f"--storage.path={os.path.join(workdir, 'alertmanager')}",
+            f"--web.listen-address={self.address}",
+            "--cluster.listen-address="])  # no gossip: a single instance
+        wait_for(lambda: http_get(f"http://{self.address}/-/ready")[0] == 200,
+                 60, "alertmanager to be ready")
+
+    def stop(self):
+        self.process.stop()
+
+
+class WebhookReceiver:
+    """Collects what Alertmanager POSTs, by URL path (/pager, /ticket)."""
+
+    def __init__(self):
+        import http.server
+        received = self.received = []
+        lock = self.lock = threading.Lock()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                with lock:
+                    received.append((self.path, json.loads(body)))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever,
+                                       daemon=True)
+        self.thread.start()
+
+    def alerts(self, path):
+        """Every alert of every notification POSTed to `path`."""
+        with self.lock:
+            return [alert for p, body in self.received if p == path
+                    for alert in body["alerts"]]
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 import urllib.parse  # noqa: E402  (used by Prometheus.query)
