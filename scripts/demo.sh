@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
 
-if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
+if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1 &&
+  docker compose version >/dev/null 2>&1; then
   docker compose --profile demo up -d --build
   cat <<MSG
 callcenter_exporter demo is up (docker compose, profile demo):

@@ -26,27 +26,6 @@ bool EqualsIgnoreCase(const std::string& a, std::string_view b) {
          });
 }
 
-int64_t ToMillis(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             t.time_since_epoch())
-      .count();
-}
-
-TimePoint FromMillis(int64_t ms) {
-  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(
-      std::chrono::milliseconds(ms)));
-}
-
-void WriteOptionalTime(rapidjson::Writer<rapidjson::StringBuffer>* w,
-                       const char* key, const std::optional<TimePoint>& t) {
-  w->Key(key);
-  if (t) {
-    w->Int64(ToMillis(*t));
-  } else {
-    w->Null();
-  }
-}
-
 std::optional<TimePoint> ReadOptionalTime(const rapidjson::Value& v,
                                           const char* key) {
   if (!v.HasMember(key) || !v[key].IsInt64()) return std::nullopt;

@@ -40,17 +40,6 @@ std::optional<ApiFamily> ApiFamilyFromName(std::string_view name) {
   return std::nullopt;
 }
 
-int64_t ToMillis(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             t.time_since_epoch())
-      .count();
-}
-
-TimePoint FromMillis(int64_t ms) {
-  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(
-      std::chrono::milliseconds(ms)));
-}
-
 }  // namespace
 
 RateBudget::RateBudget(int limit, Seconds window, Seconds margin)

@@ -107,4 +107,25 @@ LoadStatus LoadJsonState(const std::string& path, int version,
   return LoadStatus::kLoaded;
 }
 
+int64_t ToMillis(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             t.time_since_epoch())
+      .count();
+}
+
+TimePoint FromMillis(int64_t ms) {
+  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(
+      std::chrono::milliseconds(ms)));
+}
+
+void WriteOptionalTime(rapidjson::Writer<rapidjson::StringBuffer>* w,
+                       const char* key, const std::optional<TimePoint>& t) {
+  w->Key(key);
+  if (t) {
+    w->Int64(ToMillis(*t));
+  } else {
+    w->Null();
+  }
+}
+
 }  // namespace callcenter

@@ -5,9 +5,14 @@
 #define CALLCENTER_STATE_FILE_H_
 
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
+#include <cstdint>
 #include <optional>
 #include <string>
+
+#include "callcenter/common/clock.h"
 
 namespace callcenter {
 
@@ -24,6 +29,13 @@ enum class LoadStatus { kLoaded, kMissing, kCorrupt };
 // "version" equal to `version`. Anything else is kCorrupt with a reason.
 LoadStatus LoadJsonState(const std::string& path, int version,
                          rapidjson::Document* document, std::string* reason);
+
+// Times in state files are Unix milliseconds.
+int64_t ToMillis(TimePoint t);
+TimePoint FromMillis(int64_t ms);
+// Writes `key` with the time in milliseconds, or null when there is none.
+void WriteOptionalTime(rapidjson::Writer<rapidjson::StringBuffer>* w,
+                       const char* key, const std::optional<TimePoint>& t);
 
 }  // namespace callcenter
 

@@ -1,5 +1,7 @@
 #include "callcenter/crm/appointment_metrics.h"
 
+#include <utility>
+
 namespace callcenter::crm {
 namespace {
 
@@ -16,7 +18,7 @@ std::string MakeHelp(const AppointmentMetricsOptions& options) {
 }  // namespace
 
 AppointmentMetrics::AppointmentMetrics(AppointmentMetricsOptions options)
-    : options_(options), help_(MakeHelp(options)) {}
+    : options_(std::move(options)), help_(MakeHelp(options_)) {}
 
 void AppointmentMetrics::Count(const std::string& agent) {
   std::lock_guard<std::mutex> lock(mutex_);

@@ -18,27 +18,6 @@ constexpr int kStateVersion = 1;
 // CRM yet; the next window re-reads them through the overlap anyway.
 constexpr Seconds kFutureGuard{5};
 
-int64_t ToMillis(TimePoint t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             t.time_since_epoch())
-      .count();
-}
-
-TimePoint FromMillis(int64_t ms) {
-  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(
-      std::chrono::milliseconds(ms)));
-}
-
-void WriteOptionalTime(rapidjson::Writer<rapidjson::StringBuffer>* w,
-                       const char* key, const std::optional<TimePoint>& t) {
-  w->Key(key);
-  if (t) {
-    w->Int64(ToMillis(*t));
-  } else {
-    w->Null();
-  }
-}
-
 // Absent or null is nullopt; any other non-integer is malformed.
 bool ReadOptionalTime(const rapidjson::Value& doc, const char* key,
                       std::optional<TimePoint>* out) {
