@@ -68,21 +68,6 @@ class Backfill {
   int requests_ = 0;
 };
 
-ozonetel::ClientOptions ClientOptionsFor(const OzonetelConfig& oz) {
-  ozonetel::ClientOptions options;
-  options.base_url = oz.url;
-  options.user_name = oz.user_name;
-  options.auth = oz.auth == OzonetelConfig::Auth::kToken
-                     ? ozonetel::ClientOptions::Auth::kToken
-                     : ozonetel::ClientOptions::Auth::kApiKey;
-  options.api_key = oz.api_key;
-  options.cdr_path = oz.cdr_endpoint;
-  options.token_ttl = oz.token_ttl;
-  options.request_timeout = oz.request_timeout;
-  options.rate_limit_patterns = oz.rate_limit_patterns;
-  return options;
-}
-
 bool Backfill::FetchDay(Date day, DayData* data) {
   const Seconds tz = config_.ozonetel.timezone_offset;
   const std::string from = FormatDate(day) + " 00:00:00";
@@ -240,7 +225,7 @@ int Backfill::Run() {
   gate_.AddFamily(ApiFamily::kToken, limits.tokens_per_hour, Seconds(3600),
                   limits.margin);
   gate_.LoadHistory(false);
-  api_ = ozonetel::MakeClient(ClientOptionsFor(config_.ozonetel),
+  api_ = ozonetel::MakeClient(ToClientOptions(config_.ozonetel),
                               ozonetel::MakeCurlTransport(), gate_, clock_);
   api_->on_request = [this](ApiFamily, const ozonetel::Outcome&) {
     ++requests_;

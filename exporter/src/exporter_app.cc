@@ -57,6 +57,8 @@ std::string HtmlEscape(const std::string& text) {
   return out;
 }
 
+}  // namespace
+
 ozonetel::ClientOptions ToClientOptions(const OzonetelConfig& config) {
   ozonetel::ClientOptions options;
   options.base_url = config.url;
@@ -71,14 +73,6 @@ ozonetel::ClientOptions ToClientOptions(const OzonetelConfig& config) {
   options.rate_limit_patterns = config.rate_limit_patterns;
   return options;
 }
-
-const std::vector<std::string>& OzonetelFailureReasons() {
-  static const std::vector<std::string> reasons = {"rate_limited", "http",
-                                                   "timeout", "auth", "parse"};
-  return reasons;
-}
-
-}  // namespace
 
 std::string ExporterVersion() { return CALLCENTER_VERSION; }
 std::string ExporterRevision() { return CALLCENTER_REVISION; }
@@ -133,7 +127,7 @@ struct ExporterApp::Components {
                 config.ozonetel.auth == OzonetelConfig::Auth::kToken
                     ? std::vector<std::string>{"cdr", "summary", "aht", "token"}
                     : std::vector<std::string>{"cdr", "summary", "aht"},
-                true, OzonetelFailureReasons()},
+                true, ozonetel::FailureReasonNames()},
                clock),
         process(ExporterVersion(), ExporterRevision(),
                 ToUnixSeconds(std::chrono::system_clock::now())),

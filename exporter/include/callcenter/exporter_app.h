@@ -14,10 +14,14 @@
 #include "callcenter/config.h"
 #include "callcenter/flags.h"
 #include "callcenter/logging.h"
+#include "callcenter/ozonetel/client.h"
 #include "callcenter/snapshot.h"
 #include "callcenter/stop_signal.h"
 
 namespace callcenter {
+
+// The Ozonetel client settings of a config (shared with backfill).
+ozonetel::ClientOptions ToClientOptions(const OzonetelConfig& config);
 
 // Responses of the HTTP endpoints, separate from the server so they can be
 // unit tested without sockets.

@@ -18,4 +18,17 @@ std::string_view FailureReasonName(FailureReason reason) {
   return "unknown";
 }
 
+const std::vector<std::string>& FailureReasonNames() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (FailureReason reason : {FailureReason::kRateLimited,
+                                 FailureReason::kHttp, FailureReason::kTimeout,
+                                 FailureReason::kAuth, FailureReason::kParse}) {
+      out.emplace_back(FailureReasonName(reason));
+    }
+    return out;
+  }();
+  return names;
+}
+
 }  // namespace callcenter::ozonetel

@@ -20,6 +20,7 @@
 #include "callcenter/config.h"
 #include "callcenter/ozonetel/transport.h"
 #include "callcenter/request_gate.h"
+#include "callcenter/request_outcome.h"
 
 namespace callcenter::crm {
 
@@ -38,32 +39,8 @@ std::string_view FailureReasonName(FailureReason reason);
 // Every reason name, for ApiHealth to pre-set at 0.
 const std::vector<std::string>& FailureReasonNames();
 
-struct Failure {
-  FailureReason reason;
-  std::string message;  // transport error or GraphQL message; no secrets
-  int http_status = 0;  // 0 when no response arrived
-};
-
-struct Outcome {
-  std::optional<Failure> failure;
-  // RequestGate::Acquire returned false (shutdown): nothing was sent.
-  bool cancelled = false;
-
-  bool ok() const { return !failure && !cancelled; }
-
-  static Outcome Ok() { return {}; }
-  static Outcome Cancelled() {
-    Outcome outcome;
-    outcome.cancelled = true;
-    return outcome;
-  }
-  static Outcome Fail(FailureReason reason, std::string message,
-                      int http_status = 0) {
-    Outcome outcome;
-    outcome.failure = Failure{reason, std::move(message), http_status};
-    return outcome;
-  }
-};
+using Failure = BasicFailure<FailureReason>;
+using Outcome = BasicOutcome<FailureReason>;
 
 // One `edges[].node`, reduced to what counting needs.
 struct Appointment {

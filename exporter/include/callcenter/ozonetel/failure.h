@@ -6,6 +6,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "callcenter/request_outcome.h"
 
 namespace callcenter::ozonetel {
 
@@ -13,35 +16,11 @@ enum class FailureReason { kRateLimited, kHttp, kTimeout, kAuth, kParse };
 
 // "rate_limited", "http", "timeout", "auth", "parse".
 std::string_view FailureReasonName(FailureReason reason);
+// Every reason name, for ApiHealth to pre-set at 0.
+const std::vector<std::string>& FailureReasonNames();
 
-struct Failure {
-  FailureReason reason;
-  std::string
-      message;  // the vendor's `message` or a transport error; no secrets
-  int http_status = 0;  // 0 when no response arrived
-};
-
-struct Outcome {
-  std::optional<Failure> failure;
-  // RequestGate::Acquire returned false (shutdown): nothing was sent and
-  // nothing was learned. Not ok(), yet not a failure to count.
-  bool cancelled = false;
-
-  bool ok() const { return !failure && !cancelled; }
-
-  static Outcome Ok() { return {}; }
-  static Outcome Cancelled() {
-    Outcome outcome;
-    outcome.cancelled = true;
-    return outcome;
-  }
-  static Outcome Fail(FailureReason reason, std::string message,
-                      int http_status = 0) {
-    Outcome outcome;
-    outcome.failure = Failure{reason, std::move(message), http_status};
-    return outcome;
-  }
-};
+using Failure = BasicFailure<FailureReason>;
+using Outcome = BasicOutcome<FailureReason>;
 
 }  // namespace callcenter::ozonetel
 
