@@ -6,6 +6,7 @@ Standard library only. Waiting is done by polling for an observable
 condition with a deadline, never by sleeping a fixed time and hoping.
 """
 
+import http.server
 import json
 import os
 import re
@@ -17,6 +18,7 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 BUILD_DIR = os.environ.get("CALLCENTER_BUILD_DIR", os.path.join(
@@ -425,7 +427,6 @@ class WebhookReceiver:
     """Collects what Alertmanager POSTs, by URL path (/pager, /ticket)."""
 
     def __init__(self):
-        import http.server
         received = self.received = []
         lock = self.lock = threading.Lock()
 
@@ -456,5 +457,3 @@ class WebhookReceiver:
         self.server.shutdown()
         self.server.server_close()
 
-
-import urllib.parse  # noqa: E402  (used by Prometheus.query)
