@@ -4,11 +4,18 @@
 set -euo pipefail
 
 PACKAGES=(
+  # build
   build-essential cmake pkg-config ca-certificates curl python3 python3-yaml
   prometheus-cpp-dev libcivetweb-dev libcurl4-openssl-dev rapidjson-dev
-  libyaml-cpp-dev zlib1g-dev
+  libyaml-cpp-dev zlib1g-dev libssl-dev libcrypt-dev
+  # tests: unit, fuzz smoke (clang's libFuzzer with ASan/UBSan), real peers
   googletest libgtest-dev libgmock-dev libbenchmark-dev
-  prometheus prometheus-alertmanager
+  clang libclang-rt-14-dev llvm
+  prometheus prometheus-alertmanager openssl
+  # packaging: cpack's .deb, systemd-analyze verify of the unit
+  dpkg-dev fakeroot systemd
+  # browser test of the /live page
+  chromium chromium-driver python3-selenium
 )
 
 missing=()
