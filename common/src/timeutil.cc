@@ -109,6 +109,9 @@ std::optional<Date> ParseDate(std::string_view text) {
       !ParseDigits(text.substr(8, 2), 2, &day)) {
     return std::nullopt;
   }
+  // Every date this product meets lies in this century; outside it, time
+  // arithmetic on nanosecond time points would overflow.
+  if (year < 2000 || year > 2100) return std::nullopt;
   Date date{std::chrono::year(static_cast<int>(year)),
             std::chrono::month(static_cast<unsigned>(month)),
             std::chrono::day(static_cast<unsigned>(day))};

@@ -26,7 +26,7 @@ std::string FormatDuration(int64_t seconds);
 std::optional<Seconds> ParseUtcOffset(std::string_view text);
 std::string FormatUtcOffset(Seconds offset);
 
-// "YYYY-MM-DD", validated as a calendar date.
+// "YYYY-MM-DD", validated as a calendar date of the years 2000 to 2100.
 std::optional<Date> ParseDate(std::string_view text);
 std::string FormatDate(Date date);
 
