@@ -1,0 +1,134 @@
+// The immutable, pre-rendered exposition that /metrics serves. Each source
+// is rendered to text and compressed on its own, and only when it changed
+// (a poller or the webhook marks it dirty), on one render thread at most
+// every `min_interval`. A snapshot is the list of the sources' parts; it is
+// swapped under a short lock, and a scrape writes the shared parts straight
+// to the socket: nothing proportional to the body is copied per request.
+//
+// gzip: every part is a raw deflate stream that ends on a byte boundary
+// (Z_SYNC_FLUSH) without a final block, so the parts concatenate into one
+// deflate stream; a snapshot adds the gzip header, an empty final block and
+// the trailer (CRC-32 combined from the parts' CRCs). One valid gzip member,
+// whatever the number of sources, and a one-gauge change recompresses only
+// its own source.
+#ifndef CALLCENTER_CORE_SNAPSHOT_H_
+#define CALLCENTER_CORE_SNAPSHOT_H_
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "core/logging.h"
+#include "core/metric_source.h"
+
+namespace callcenter::core {
+
+// One source's rendering.
+struct SnapshotPart {
+  std::string text;
+  std::string deflate;  // raw deflate of `text`, byte-aligned, not final
+  uint32_t crc = 0;     // CRC-32 of `text`
+};
+
+class Snapshot {
+ public:
+  Snapshot() = default;
+  Snapshot(std::vector<std::shared_ptr<const SnapshotPart>> parts,
+           uint64_t generation);
+
+  // Calls `write` with each piece of the plain text, in order.
+  void ForEachTextChunk(
+      const std::function<void(std::string_view)>& write) const;
+  // Calls `write` with each piece of the gzip body, in order.
+  void ForEachGzipChunk(
+      const std::function<void(std::string_view)>& write) const;
+  size_t text_size() const { return text_size_; }
+  size_t gzip_size() const;
+  uint64_t generation() const { return generation_; }
+
+  // The whole body in one string (tests and benchmarks, not the scrape).
+  std::string Text() const;
+  std::string Gzip() const;
+
+ private:
+  std::vector<std::shared_ptr<const SnapshotPart>> parts_;
+  std::string gzip_tail_;  // final empty block + CRC-32 + ISIZE
+  size_t text_size_ = 0;
+  size_t deflate_size_ = 0;
+  uint64_t generation_ = 0;
+};
+
+// Renders `source` into a part (text, deflate, CRC).
+std::shared_ptr<const SnapshotPart> RenderPart(const MetricSource& source);
+
+class SnapshotPublisher {
+ public:
+  using SourceId = size_t;
+  struct Options {
+    // Bursts of changes (webhook events, AHT polls) are coalesced into one
+    // render per interval.
+    std::chrono::milliseconds min_interval{100};
+    // Ticking sources (the exporter's clock) are re-rendered this often.
+    std::chrono::milliseconds tick{1000};
+  };
+
+  SnapshotPublisher(const Logger& logger, Options options);
+  ~SnapshotPublisher();
+  SnapshotPublisher(const SnapshotPublisher&) = delete;
+  SnapshotPublisher& operator=(const SnapshotPublisher&) = delete;
+
+  // Sources render in the order added; add all before Start().
+  SourceId Add(std::string name, const MetricSource* source,
+               bool ticking = false);
+  // Problems with the declared families of every source, one per line.
+  std::vector<std::string> CheckFamilies() const;
+
+  void MarkDirty(SourceId id);
+  void MarkAllDirty();
+  // Renders the dirty sources on the calling thread and publishes.
+  void RenderNow();
+  void Start();
+  void Stop();
+
+  std::shared_ptr<const Snapshot> Current() const;
+  // Renders done per source since start, for the exporter's self metrics.
+  uint64_t renders() const;
+
+ private:
+  struct Entry {
+    std::string name;
+    const MetricSource* source;
+    bool ticking;
+    bool dirty = true;
+    std::shared_ptr<const SnapshotPart> part;
+  };
+  void RenderLoop();
+  void RenderDirty();
+
+  const Logger& logger_;
+  const Options options_;
+
+  mutable std::mutex mutex_;  // guards entries_' dirty flags, stopping_
+  std::condition_variable changed_;
+  std::vector<Entry> entries_;
+  bool any_dirty_ = true;
+  bool stopping_ = false;
+  uint64_t renders_ = 0;
+
+  std::mutex render_mutex_;  // one render at a time (RenderNow vs thread)
+  mutable std::mutex current_mutex_;
+  std::shared_ptr<const Snapshot> current_;
+  uint64_t generation_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace callcenter::core
+
+#endif  // CALLCENTER_CORE_SNAPSHOT_H_
