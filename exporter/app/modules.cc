@@ -1,0 +1,15 @@
+#include "app/modules.h"
+
+#include "crm/module.h"
+#include "ozonetel/module.h"
+
+namespace callcenter::app {
+
+std::vector<std::unique_ptr<core::Module>> MakeModules(SharedData& shared) {
+  std::vector<std::unique_ptr<core::Module>> modules;
+  modules.push_back(ozonetel::MakeModule(shared.agents));
+  modules.push_back(crm::MakeModule(shared.agents));
+  return modules;
+}
+
+}  // namespace callcenter::app
