@@ -33,6 +33,8 @@ LoadedConfig ParseConfig(const std::string& text, const core::EnvLookup& env,
   root.Bool("per_agent_metrics", &config.global.per_agent_metrics);
   config.directory =
       directory::ParseDirectoryConfig(root, config.global.per_agent_metrics);
+  config.floor =
+      live::ParseFloorOptions(root, config.global.per_agent_metrics);
   for (core::Module* module : modules) {
     if (module->Configure(root, config.global, env)) enabled->push_back(module);
   }

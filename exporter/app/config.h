@@ -12,12 +12,14 @@
 #include "core/config_reader.h"
 #include "core/module.h"
 #include "directory/agent_directory.h"
+#include "live/floor.h"
 
 namespace callcenter::app {
 
 struct LoadedConfig {
   core::GlobalSettings global;
   directory::DirectoryConfig directory;
+  live::FloorOptions floor;
   std::vector<std::string> errors;  // "key: problem", one per line
   bool ok() const { return errors.empty(); }
 };

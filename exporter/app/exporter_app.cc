@@ -11,6 +11,7 @@
 #include "core/snapshot.h"
 #include "core/state_store.h"
 #include "directory/agent_directory.h"
+#include "live/floor.h"
 #include "web/server.h"
 
 #ifndef CALLCENTER_VERSION
@@ -51,6 +52,7 @@ struct ExporterApp::Components {
   core::SnapshotPublisher publisher;
   core::Engine engine;
   std::unique_ptr<directory::AgentDirectory> agents;
+  std::unique_ptr<live::Floor> floor;
   std::unique_ptr<SharedData> shared;
   std::vector<std::unique_ptr<core::Module>> modules;
   std::vector<core::Module*> enabled;
@@ -74,7 +76,8 @@ std::vector<std::string> ExporterApp::Configure(const std::string& config_text,
   std::vector<core::Module*> ignored;
   LoadedConfig base = ParseConfig(config_text, env, none, &ignored);
   c.agents = std::make_unique<directory::AgentDirectory>(base.directory);
-  c.shared = std::make_unique<SharedData>(SharedData{*c.agents});
+  c.floor = std::make_unique<live::Floor>(base.floor);
+  c.shared = std::make_unique<SharedData>(SharedData{*c.agents, *c.floor});
   c.modules = MakeModules(*c.shared);
   std::vector<core::Module*> all;
   for (auto& module : c.modules) all.push_back(module.get());
@@ -94,6 +97,9 @@ bool ExporterApp::Start() {
   c.agents->Load(logger_);
   for (core::Module* module : c.enabled) {
     if (!module->Start(engine)) return false;
+  }
+  if (c.floor->claimed()) {
+    c.floor->SetOnChange(engine.AddSource("live_floor", c.floor.get()));
   }
   // Every module registered its budget families: restore their history.
   c.budgets.LoadHistory(c.store.RanBefore());

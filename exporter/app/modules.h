@@ -8,12 +8,14 @@
 
 #include "core/module.h"
 #include "directory/agent_directory.h"
+#include "live/floor.h"
 
 namespace callcenter::app {
 
 // Data that several modules share, owned by the app.
 struct SharedData {
   directory::AgentDirectory& agents;
+  live::Floor& floor;
 };
 
 std::vector<std::unique_ptr<core::Module>> MakeModules(SharedData& shared);
