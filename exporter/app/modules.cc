@@ -7,7 +7,7 @@ namespace callcenter::app {
 
 std::vector<std::unique_ptr<core::Module>> MakeModules(SharedData& shared) {
   std::vector<std::unique_ptr<core::Module>> modules;
-  modules.push_back(ozonetel::MakeModule(shared.agents));
+  modules.push_back(ozonetel::MakeModule(shared.agents, shared.floor));
   modules.push_back(crm::MakeModule(shared.agents));
   return modules;
 }

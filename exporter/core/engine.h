@@ -40,6 +40,8 @@ struct Route {
   // token instead).
   bool basic_auth = true;
   HttpHandler handler;
+  // Told when the server refuses a request before the handler (405, 413).
+  std::function<void(int status)> on_refused;
 };
 
 // A condition for /-/ready: nullopt when satisfied, else the reason.

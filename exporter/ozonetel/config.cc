@@ -79,6 +79,10 @@ bool ParseOzonetelConfig(core::ConfigNode& root, const core::EnvLookup& env,
   core::ConfigNode aht = section.Child("aht");
   aht.Duration("min_refresh", &config->aht_min_refresh, Seconds(1), hours(24));
   aht.RejectUnknown();
+  events::EventsConfig events;
+  if (events::ParseEventsConfig(section, env, &events)) {
+    config->events = std::move(events);
+  }
   section.RejectUnknown();
   return true;
 }

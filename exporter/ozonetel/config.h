@@ -4,12 +4,14 @@
 #define CALLCENTER_OZONETEL_CONFIG_H_
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "callcenter/common/clock.h"
 #include "core/config_reader.h"
 #include "ozonetel/client.h"
+#include "ozonetel/events/config.h"
 
 namespace callcenter::ozonetel {
 
@@ -38,6 +40,8 @@ struct OzonetelConfig {
   Seconds summary_interval{60};
   std::string summary_join_key = "AgentName";
   Seconds aht_min_refresh{60};
+  // The event webhook; absent when `ozonetel.events` is not configured.
+  std::optional<events::EventsConfig> events;
 };
 
 // Reads the `ozonetel` section; false when the config has none.

@@ -8,6 +8,8 @@
 #include "ozonetel/cdr_metrics.h"
 #include "ozonetel/cdr_poller.h"
 #include "ozonetel/config.h"
+#include "ozonetel/events/maintenance.h"
+#include "ozonetel/events/receiver.h"
 #include "ozonetel/record_stats.h"
 #include "ozonetel/summary.h"
 
@@ -18,8 +20,8 @@ constexpr Seconds kMinute{60};
 
 class OzonetelModule final : public core::Module {
  public:
-  explicit OzonetelModule(directory::AgentDirectory& agents)
-      : agents_(agents) {}
+  OzonetelModule(directory::AgentDirectory& agents, live::Floor& floor)
+      : agents_(agents), floor_(floor) {}
 
   std::string_view name() const override { return "ozonetel"; }
 
@@ -35,6 +37,9 @@ class OzonetelModule final : public core::Module {
     AddBudgets(engine);
     std::vector<std::string> apis = {kCdrApi, kSummaryApi, kAhtApi};
     if (token_mode) apis.push_back(kTokenApi);
+    if (config_.events && config_.events->reconcile) {
+      apis.push_back(kAgentDetailsApi);
+    }
     health_ = std::make_unique<core::SourceHealth>(
         core::SourceHealth::Options{"ozonetel", "this Ozonetel API", apis,
                                     true, FailureReasonNames()},
@@ -53,12 +58,17 @@ class OzonetelModule final : public core::Module {
     StartCdr(engine);
     StartSummary(engine);
     StartAht(engine);
+    if (config_.events) StartEvents(engine);
     // Polls and requests change health all the time; a second's delay is
     // fine and costs a few hundred bytes of rendering.
     engine.AddSource("ozonetel_health", health_.get(), /*ticking=*/true);
     engine.AddSource("ozonetel_records", &stats_, /*ticking=*/true);
     engine.AddHealth(health_.get());
     return true;
+  }
+
+  void Shutdown() override {
+    if (maintenance_) maintenance_->Save();
   }
 
  private:
@@ -145,7 +155,49 @@ class OzonetelModule final : public core::Module {
                                   config_.aht_min_refresh});
   }
 
+  void StartEvents(core::Engine& engine) {
+    const events::EventsConfig& config = *config_.events;
+    floor_.Claim();
+    receiver_ = std::make_unique<events::Receiver>(
+        config, config_.timezone_offset, floor_, engine.clock(),
+        engine.logger());
+    engine.AddSource("ozonetel_events", receiver_.get(), /*ticking=*/true);
+    events::Receiver* receiver = receiver_.get();
+    auto route = [&](const std::string& kind, HttpHandler handler) {
+      core::Route route;
+      route.path = config.path_prefix + "/" + kind;
+      route.methods = {};  // a wrong method reaches the handler, counted
+      route.max_body_bytes = 64 * 1024;
+      route.listener = core::Route::Listener::kEvents;
+      route.basic_auth = false;  // the token in the URL is the credential
+      route.handler = std::move(handler);
+      route.on_refused = [receiver](int status) {
+        receiver->CountRefused(status);
+      };
+      engine.AddRoute(std::move(route));
+    };
+    route("agent", [receiver](const HttpRequest& request) {
+      return receiver->HandleAgent(request);
+    });
+    route("call", [receiver](const HttpRequest& request) {
+      return receiver->HandleCall(request);
+    });
+    maintenance_ = std::make_unique<events::Maintenance>(
+        events::Maintenance::Deps{*receiver_,
+                                  config.reconcile ? api_.get() : nullptr,
+                                  &engine.store().File("live_state.json"),
+                                  engine.clock(), engine.logger()},
+        config.save_interval);
+    maintenance_->LoadState();
+    engine.AddPoller(maintenance_.get(),
+                     {kAgentDetailsApi,
+                      config.reconcile ? kAgentDetailsApi : "",
+                      config.reconcile ? health_.get() : nullptr,
+                      engine.budgets().Spacing(kAgentDetailsApi)});
+  }
+
   directory::AgentDirectory& agents_;
+  live::Floor& floor_;
   OzonetelConfig config_;
   bool per_agent_ = true;
   std::unique_ptr<core::SourceHealth> health_;
@@ -157,12 +209,15 @@ class OzonetelModule final : public core::Module {
   std::unique_ptr<CdrPoller> cdr_;
   std::unique_ptr<SummaryPoller> summary_;
   std::unique_ptr<AhtPoller> aht_;
+  std::unique_ptr<events::Receiver> receiver_;
+  std::unique_ptr<events::Maintenance> maintenance_;
 };
 
 }  // namespace
 
-std::unique_ptr<core::Module> MakeModule(directory::AgentDirectory& agents) {
-  return std::make_unique<OzonetelModule>(agents);
+std::unique_ptr<core::Module> MakeModule(directory::AgentDirectory& agents,
+                                         live::Floor& floor) {
+  return std::make_unique<OzonetelModule>(agents, floor);
 }
 
 }  // namespace callcenter::ozonetel

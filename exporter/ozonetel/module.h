@@ -1,5 +1,6 @@
 // The Ozonetel CloudAgent source: CDR, summary and AHT pollers within the
-// vendor's budgets, their metrics and state files.
+// vendor's budgets, their metrics and state files; with `ozonetel.events`,
+// the event webhook that feeds the live floor.
 #ifndef CALLCENTER_OZONETEL_MODULE_H_
 #define CALLCENTER_OZONETEL_MODULE_H_
 
@@ -7,10 +8,12 @@
 
 #include "core/module.h"
 #include "directory/agent_directory.h"
+#include "live/floor.h"
 
 namespace callcenter::ozonetel {
 
-std::unique_ptr<core::Module> MakeModule(directory::AgentDirectory& agents);
+std::unique_ptr<core::Module> MakeModule(directory::AgentDirectory& agents,
+                                         live::Floor& floor);
 
 }  // namespace callcenter::ozonetel
 

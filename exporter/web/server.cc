@@ -42,6 +42,7 @@ void WebServer::AddRoute(HttpServer& server, const core::Route& route) {
   route_options.methods = route.methods;
   route_options.max_body_bytes = route.max_body_bytes;
   route_options.authenticate = route.basic_auth;
+  route_options.on_refused = route.on_refused;
   // A webhook flood may take at most half the workers.
   if (route.max_body_bytes > 0) route_options.max_concurrent = kExtraWorkers / 2;
   server.Handle(route.path, route_options, route.handler);
