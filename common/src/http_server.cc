@@ -395,6 +395,21 @@ const HttpServer::Route* HttpServer::FindRoute(const std::string& path) const {
 HttpResponse HttpServer::Serve(mg_connection* connection,
                                HttpRequest request) {
   const Route* route = FindRoute(request.path);
+  // Counted from here, so a request waiting for its body counts too.
+  std::atomic<int>* running = route != nullptr ? route->running.get() : nullptr;
+  if (running != nullptr) running->fetch_add(1);
+  RunningGuard guard(running);
+  HttpResponse response = Admit(connection, route, &request);
+  if (response.status == 0) return route->handler(request);
+  if (route != nullptr && route->options.on_refused) {
+    route->options.on_refused(response.status);
+  }
+  return response;
+}
+
+HttpResponse HttpServer::Admit(mg_connection* connection, const Route* route,
+                               HttpRequest* request_out) {
+  HttpRequest& request = *request_out;
   if (route == nullptr) return HttpResponse::Text(404, "not found\n");
   const RouteOptions& options = route->options;
   if (!options.methods.empty() &&
@@ -415,10 +430,8 @@ HttpResponse HttpServer::Serve(mg_connection* connection,
                  : "request body larger than " +
                        std::to_string(options.max_body_bytes) + " bytes\n");
   }
-  std::atomic<int>* running = route->running.get();
-  const int now_running = running->fetch_add(1) + 1;
-  RunningGuard guard(running);
-  if (options.max_concurrent > 0 && now_running > options.max_concurrent) {
+  if (options.max_concurrent > 0 &&
+      route->running->load() > options.max_concurrent) {
     HttpResponse response =
         HttpResponse::Text(503, "too many requests at once; retry\n");
     response.headers.emplace_back("Retry-After", "1");
@@ -438,7 +451,9 @@ HttpResponse HttpServer::Serve(mg_connection* connection,
         return HttpResponse::Text(408, "request body too slow\n");
     }
   }
-  return route->handler(request);
+  HttpResponse admitted;
+  admitted.status = 0;  // go on to the handler
+  return admitted;
 }
 
 int HttpServer::Dispatch(mg_connection* connection, void* self) {

@@ -76,6 +76,9 @@ struct RouteOptions {
   int max_concurrent = 0;
   // Passes through the server's `authorize` hook (basic auth).
   bool authenticate = true;
+  // Told the status when the server refuses a request before the handler
+  // (405, 408, 413, 503), so the route can count it.
+  std::function<void(int status)> on_refused;
 };
 
 class HttpServer {
@@ -127,6 +130,9 @@ class HttpServer {
   };
   static int Dispatch(mg_connection* connection, void* self);
   HttpResponse Serve(mg_connection* connection, HttpRequest request);
+  // Status 0: the request may reach the route's handler; else the refusal.
+  HttpResponse Admit(mg_connection* connection, const Route* route,
+                     HttpRequest* request);
   const Route* FindRoute(const std::string& path) const;
 
   Options options_;
