@@ -12,7 +12,9 @@
 #include "app/exporter_app.h"
 #include "app/flags.h"
 #include "backfill/backfill.h"
+#include "callcenter/common/http_client.h"
 #include "core/logging.h"
+#include "ozonetel/subscribe.h"
 
 namespace {
 
@@ -67,6 +69,14 @@ int Run(const Flags& flags, const callcenter::core::Logger& logger) {
   if (!read.ok()) return ReportConfig(read.errors, flags, flags.check_config);
   if (flags.command == "backfill") {
     return callcenter::backfill::RunBackfill(flags, config_text, logger);
+  }
+  if (flags.command == "subscribe") {
+    auto transport = callcenter::MakeCurlTransport();
+    return callcenter::ozonetel::RunSubscribe(
+        config_text,
+        {flags.subscribe_set, flags.subscribe_agent_url,
+         flags.subscribe_call_url},
+        *transport, std::cout, std::cerr);
   }
   return Serve(flags, config_text, logger);
 }
