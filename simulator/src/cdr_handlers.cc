@@ -234,7 +234,8 @@ HttpResponse Simulator::FetchCdr(const HttpRequest& request, CdrMode mode) {
     matches = MatchCalls(*day, query, now, options_.late_data);
   }
   if (mode == CdrMode::kUcid && matches.size() > 1) matches.resize(1);
-  CdrView view{&account_, day.get(), now, faults_.Get().ids_as_strings};
+  CdrView view{&account_, day.get(), now, faults_.Get().ids_as_strings,
+               options_.crossing_call_date};
   return HttpResponse::Json(
       200,
       CdrBody(view, matches, mode == CdrMode::kPagination ? &page : nullptr));

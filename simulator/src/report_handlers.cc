@@ -175,9 +175,11 @@ std::vector<SummaryRow> SummaryRows(TrafficModel* traffic,
     const int64_t window_to = std::min(end, midnight + kDay);
     if (window_to <= window_from) continue;
     auto day = traffic->Day(date);
+    std::shared_ptr<const DayData> previous;
+    if (traffic->CrossesMidnight()) previous = traffic->Day(AddDays(date, -1));
     for (int agent : query.agents) {
       StateTotals totals =
-          ComputeStates(day->agents[agent], window_from, window_to);
+          ComputeStates(*day, previous.get(), agent, window_from, window_to);
       if (totals.login == 0) continue;
       if (query.inbound) rows.push_back({agent, date, true, totals});
       if (query.outbound) rows.push_back({agent, date, false, totals});

@@ -28,7 +28,16 @@ TrafficParams MakeTrafficParams(const SimOptions& options) {
   params.seed = options.seed;
   params.calls_per_agent_hour = options.calls_per_agent_hour;
   params.utc_offset_seconds = options.utc_offset.count();
+  params.no_wrapup_end_rate = options.no_wrapup_end_rate;
   return params;
+}
+
+AccountSpec MakeAccountSpec(const SimOptions& options) {
+  AccountSpec spec;
+  spec.user_name = options.user_name;
+  spec.agents = options.agents;
+  spec.night_agents = options.night_agents;
+  return spec;
 }
 
 }  // namespace
@@ -36,7 +45,7 @@ TrafficParams MakeTrafficParams(const SimOptions& options) {
 Simulator::Simulator(SimOptions options, const Clock* clock)
     : options_(std::move(options)),
       clock_(clock),
-      account_(MakeAccount(options_.user_name, options_.agents)),
+      account_(MakeAccount(MakeAccountSpec(options_))),
       traffic_(&account_, MakeTrafficParams(options_)),
       limits_(options_),
       tokens_(options_.seed),
@@ -222,7 +231,10 @@ HttpResponse Simulator::GenerateToken(const HttpRequest& request) {
 }
 
 Truth Simulator::TruthFor(Date date, int64_t until) {
-  return ComputeTruth(account_, *traffic_.Day(date), until, options_.late_data);
+  std::shared_ptr<const DayData> previous;
+  if (traffic_.CrossesMidnight()) previous = traffic_.Day(AddDays(date, -1));
+  return ComputeTruth(account_, *traffic_.Day(date), previous.get(), until,
+                      options_.late_data);
 }
 
 AhtResult Simulator::AgentAht(int agent, int64_t at) {
@@ -235,7 +247,9 @@ AhtResult Simulator::CampaignAht(int campaign, int64_t at) {
 
 AhtResult Simulator::ComputeAht(int agent, int campaign, int64_t at) {
   const int64_t from = at - 2 * 3600;
-  const Date first = traffic_.DateOf(from);
+  // A night call that started yesterday may wrap up inside the window.
+  const Date first =
+      traffic_.DateOf(traffic_.CrossesMidnight() ? from - 86400 : from);
   const Date last = traffic_.DateOf(at);
   int64_t total = 0;
   AhtResult result;
