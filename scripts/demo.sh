@@ -54,8 +54,10 @@ MSG
 fi
 
 bash scripts/install-deps.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCALLCENTER_BUILD_TESTS=OFF \
-  -DCALLCENTER_BUILD_BENCHMARKS=OFF >/dev/null
+# Configured exactly as scripts/test.sh configures build/ (so running one
+# after the other never flips the other's options); only the two binaries
+# are built.
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)" --target callcenter_exporter ozonetel_sim
 
 DEMO="$ROOT/.demo"
