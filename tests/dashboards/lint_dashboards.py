@@ -26,7 +26,14 @@ few of our own, with the Python standard library and PyYAML:
   target-rate-interval-rule   rate/irate/increase use [$__rate_interval]; [$__range]
                               only in instant targets; anything else needs an exclusion
   target-variable-rule        every $var / ${var} / [[var]] is defined or a built-in
+  target-clock-rule           no time(): ages compare against the exporter's clock,
+                              callcenter_exporter_time_seconds (simulated clocks, skewed hosts)
   provisioning-rule           dashboards/provisioning/*/ files are valid YAML, apiVersion 1
+
+Metric names come from docs/architecture.md's catalogue, rules/*.yml, and
+tests/dashboards/announced_metrics.yml: metrics announced by a contract that
+the exporter is implementing but the catalogue does not list yet. A note is
+printed for every announced name the catalogue has caught up with.
 
 Exclusions live in dashboards/.lint (YAML), kubernetes-mixin style:
 
@@ -66,8 +73,10 @@ RULES = [
     "template-label-promql-rule", "panel-datasource-rule",
     "panel-title-description-rule", "panel-units-rule", "target-promql-rule",
     "target-metric-rule", "target-job-rule", "target-instance-rule",
-    "target-rate-interval-rule", "target-variable-rule", "provisioning-rule",
+    "target-rate-interval-rule", "target-variable-rule", "target-clock-rule",
+    "provisioning-rule",
 ]
+
 
 # Grafana's global variables (grafana.com docs, "Global variables").
 BUILTIN_VARS = {
@@ -82,6 +91,7 @@ KNOWN_UNITS = {
     "short", "none", "s", "ms", "m", "h", "d", "dtdurations", "percent",
     "percentunit", "cps", "cpm", "reqps", "reqpm", "ops", "opm", "bytes",
     "decbytes", "bool", "bool_on_off", "dateTimeAsIso", "dateTimeFromNow",
+    "dthms", "dtdhms",
 }
 
 PROMQL_FUNCTIONS = {
@@ -97,6 +107,8 @@ PROMQL_FUNCTIONS = {
     "rate", "resets", "round", "scalar", "sgn", "sin", "sinh", "sort",
     "sort_desc", "sqrt", "stddev_over_time", "stdvar_over_time",
     "sum_over_time", "tan", "tanh", "time", "timestamp", "vector", "year",
+    # the @ modifier's start() and end()
+    "start", "end",
     # aggregations
     "sum", "min", "max", "avg", "group", "stddev", "stdvar", "count",
     "count_values", "bottomk", "topk", "quantile",
@@ -293,6 +305,36 @@ def load_catalogue(path):
     return names
 
 
+def load_announced(path):
+    """Metric names from announced_metrics.yml ({metrics: {name: type}}),
+    with _bucket/_sum/_count for histograms."""
+    names = set()
+    if not path or not os.path.exists(path):
+        return names
+    with open(path, encoding="utf-8") as f:
+        doc = yaml.safe_load(f) or {}
+    for name, mtype in (doc.get("metrics") or {}).items():
+        names.add(name)
+        if mtype == "histogram":
+            names.update({name + "_bucket", name + "_sum", name + "_count"})
+    return names
+
+
+def announced_path(root):
+    return os.path.join(root, "tests", "dashboards", "announced_metrics.yml")
+
+
+def load_known_metrics(catalogue_path, announced):
+    """(catalogue plus announced names, notes for announced names that the
+    catalogue already lists)."""
+    catalogue = load_catalogue(catalogue_path)
+    extra = load_announced(announced)
+    notes = ["announced metric %s is now in %s; remove it from %s" % (
+        name, os.path.basename(catalogue_path), os.path.basename(announced))
+        for name in sorted(extra & catalogue)]
+    return catalogue | extra, notes
+
+
 def expand_braces(text):
     m = re.search(r"\{([^}]*)\}", text)
     if not m:
@@ -470,6 +512,9 @@ def lint_dashboard(path, catalogue, recorded, seen_uids, parse_jobs=None):
             a = analyse(expr)
             for e in a["errors"]:
                 v("target-promql-rule", e, title, idx)
+            if "time" in a["functions"]:
+                v("target-clock-rule", "time() is the Prometheus server's clock; measure ages against "
+                  "callcenter_exporter_time_seconds (the exporter's clock)", title, idx)
             if parse_jobs is not None and not a["errors"]:
                 parse_jobs.append((expr, Violation("target-promql-rule", dash, title, idx, "")))
             for metric, matchers in a["selectors"]:
@@ -567,8 +612,10 @@ def collect(paths):
     return files
 
 
-def run(files, root, lint_file, catalogue_path, rules_dir, provisioning, promtool=None):
-    catalogue = load_catalogue(catalogue_path)
+def run(files, root, lint_file, catalogue_path, rules_dir, provisioning, promtool=None, notes=None):
+    catalogue, caught_up = load_known_metrics(catalogue_path, announced_path(root))
+    if notes is not None:
+        notes.extend(caught_up)
     recorded = load_recorded(rules_dir)
     excl = Exclusions(lint_file)
     violations, seen_uids, linted, parse_jobs = [], {}, set(), []
@@ -652,8 +699,11 @@ def main():
     if not files:
         print("no dashboards found in %s" % ", ".join(paths))
         return 1
+    notes = []
     kept, problems, excluded = run(files, args.root, args.lint, args.catalogue, args.rules_dir,
-                                   not args.paths, args.promtool)
+                                   not args.paths, args.promtool, notes)
+    for n in notes:
+        print("note: " + n)
     if not args.promtool:
         print("note: promtool not found; queries were checked for balance and names only")
     for x in kept:
