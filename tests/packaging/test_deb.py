@@ -16,6 +16,13 @@ throwaway root) and check:
   stub that records its arguments (nothing on this machine changes): the
   postinst creates the system user and the state directory, the postrm
   purge removes them;
+- when this test runs as root and may unshare a mount namespace: the same
+  scripts for real (real adduser, deb-systemd-helper, deluser) inside a
+  private mount namespace whose /etc, /var/lib and unit directory are
+  throwaway copies: the user and group exist afterwards, the state
+  directory is theirs, the unit is enabled, the service user can read the
+  configuration and a key file made as the configuration's comment says,
+  and a purge removes all of it. The machine's own /etc never changes;
 - the packaged configuration passes --check-config once an API key is
   given (environment or key file) and fails clearly without one;
 - the extracted binary, started as the unit's ExecStart starts it, with the
@@ -184,6 +191,10 @@ class DebPackageTest(unittest.TestCase):
         if not os.path.exists(config):
             raise AssertionError("%s missing: configure the build first" % config)
         cls.tmp = tempfile.mkdtemp(prefix="callcenter-deb-")
+        # Traversable (not listable), so the service user of the namespace
+        # test can reach the extracted binary; everything private stays in
+        # 0700 subdirectories.
+        os.chmod(cls.tmp, 0o711)
         out = os.path.join(cls.tmp, "out")
         checked([CPACK, "-G", "DEB", "--config", config, "-B", out])
         debs = glob.glob(os.path.join(out, "*.deb"))
@@ -506,6 +517,98 @@ class DebPackageTest(unittest.TestCase):
                 self.assertEqual(self.calls_of(calls, command), [], (action, command))
         result, _ = self.run_script("prerm", ["remove"])
         self.assertEqual(result.returncode, 0)
+
+    # ---- the maintainer scripts for real, in a private mount namespace ----
+
+    NAMESPACE_SCRIPT = r"""
+set -eu
+T=$1 ROOT=$2 CONTROL=$3 USER_NAME=$4
+export DPKG_MAINTSCRIPT_PACKAGE=callcenter-exporter
+# Throwaway copies of everything the scripts write; dpkg's database read-only.
+cp -a /etc "$T/etc"
+mount --bind "$T/etc" /etc
+mkdir "$T/dpkg" "$T/units"
+mount --bind /var/lib/dpkg "$T/dpkg"
+cp -a /usr/lib/systemd/system/. "$T/units/"
+cp "$ROOT/lib/systemd/system/callcenter_exporter.service" "$T/units/"
+mount --bind "$T/units" /usr/lib/systemd/system
+mount -t tmpfs -o mode=0755 tmpfs /var/lib
+mkdir /var/lib/dpkg
+mount --bind "$T/dpkg" /var/lib/dpkg
+mount -o remount,bind,ro /var/lib/dpkg
+# What dpkg unpacks before the postinst.
+cp -a "$ROOT/etc/callcenter_exporter" /etc/
+cp -a "$ROOT/etc/default/callcenter_exporter" /etc/default/
+
+DPKG_MAINTSCRIPT_NAME=postinst sh "$CONTROL/postinst" configure
+DPKG_MAINTSCRIPT_NAME=postinst sh "$CONTROL/postinst" configure 0.0.9-1
+echo "passwd=$(getent passwd "$USER_NAME")"
+echo "group=$(getent group "$USER_NAME")"
+echo "state=$(stat -c '%U:%G:%a' /var/lib/callcenter_exporter)"
+echo "wants=$(readlink /etc/systemd/system/multi-user.target.wants/callcenter_exporter.service)"
+
+# The key file exactly as the configuration's comment says, then the
+# configuration checked and the state directory written as the user.
+install -m 0640 -o root -g "$USER_NAME" /dev/null /etc/callcenter_exporter/ozonetel_api_key
+echo k >/etc/callcenter_exporter/ozonetel_api_key
+sed -i 's|^  # api_key_file: |  api_key_file: |' /etc/callcenter_exporter/callcenter_exporter.yml
+as_user() {
+  env -i PATH=/usr/bin:/bin setpriv --reuid="$USER_NAME" --regid="$USER_NAME" --init-groups \
+    --no-new-privs --inh-caps=-all "$@"
+}
+if as_user "$ROOT/usr/bin/callcenter_exporter" --check-config \
+    --config.file=/etc/callcenter_exporter/callcenter_exporter.yml; then
+  echo "check_as_user=ok"
+else
+  echo "check_as_user=failed"
+fi
+as_user sh -c 'umask 0077; echo x >/var/lib/callcenter_exporter/probe' && echo "state_writable=yes"
+
+DPKG_MAINTSCRIPT_NAME=prerm sh "$CONTROL/prerm" remove
+DPKG_MAINTSCRIPT_NAME=postrm sh "$CONTROL/postrm" remove
+echo "after_remove_user=$(getent passwd "$USER_NAME" | cut -d: -f1)"
+DPKG_MAINTSCRIPT_NAME=postrm sh "$CONTROL/postrm" purge
+echo "after_purge_user=$(getent passwd "$USER_NAME" || true)"
+echo "after_purge_group=$(getent group "$USER_NAME" || true)"
+echo "after_purge_state=$(ls -d /var/lib/callcenter_exporter 2>/dev/null || true)"
+echo "after_purge_key=$(ls /etc/callcenter_exporter/ozonetel_api_key 2>/dev/null || true)"
+echo "after_purge_wants=$(ls /etc/systemd/system/multi-user.target.wants/ | grep callcenter || true)"
+"""
+
+    def test_maintainer_scripts_for_real_in_a_mount_namespace(self):
+        if os.geteuid() != 0:
+            self.skipTest("needs root (in a private mount namespace)")
+        for tool in ("unshare", "setpriv", "adduser", "deluser", "deb-systemd-helper"):
+            if not shutil.which(tool):
+                self.skipTest("%s not installed" % tool)
+        probe = run(["unshare", "-m", "--propagation", "private", "true"])
+        if probe.returncode != 0:
+            self.skipTest("cannot unshare a mount namespace here: " + probe.stderr.strip())
+        work = tempfile.mkdtemp(prefix="ns-", dir=self.tmp)  # 0700: holds a copy of /etc
+        script = os.path.join(work, "inner.sh")
+        with open(script, "w") as f:
+            f.write(self.NAMESPACE_SCRIPT)
+        result = run(["unshare", "-m", "--propagation", "private", "sh", script,
+                      work, self.root, self.control, SERVICE_USER])
+        shutil.rmtree(work, ignore_errors=True)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        out = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+
+        name, _, uid, gid, _, home, shell = out["passwd"].split(":")
+        self.assertEqual(name, SERVICE_USER)
+        self.assertLess(int(uid), 1000, "a system user")
+        self.assertEqual((home, shell), (STATE_DIR, "/usr/sbin/nologin"))
+        self.assertEqual(out["group"].split(":")[:3:2], [SERVICE_USER, gid], "own group, primary")
+        self.assertEqual(out["state"], "%s:%s:750" % (SERVICE_USER, SERVICE_USER))
+        self.assertEqual(out["wants"], UNIT_PATH)
+        self.assertEqual(out.get("check_as_user"), "ok", result.stdout + result.stderr)
+        self.assertEqual(out.get("state_writable"), "yes")
+        self.assertEqual(out["after_remove_user"], SERVICE_USER, "remove keeps the user")
+        for key in ("after_purge_user", "after_purge_group", "after_purge_state",
+                    "after_purge_key", "after_purge_wants"):
+            self.assertEqual(out[key], "", "%s: purge left %r" % (key, out[key]))
+        self.assertEqual(run(["getent", "passwd", SERVICE_USER]).returncode, 2,
+                         "the machine's own /etc has the user: the namespace leaked")
 
     # ---- the packaged binary against the simulator -----------------------
 
