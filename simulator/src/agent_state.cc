@@ -63,23 +63,4 @@ StateTotals& StateTotals::operator+=(const StateTotals& other) {
   return *this;
 }
 
-std::string CurrentStatus(const AgentDay& day, int64_t now) {
-  if (now < day.login_from || now >= day.login_to) return "Logout";
-  for (const Segment& segment : day.segments) {
-    if (segment.from > now) break;
-    if (now < segment.to) {
-      switch (segment.state) {
-        case AgentState::kBusy:
-        case AgentState::kDial:
-          return "Busy";
-        case AgentState::kWrapup:
-          return "ACW";
-        case AgentState::kPause:
-          return "Pause";
-      }
-    }
-  }
-  return "Ready";
-}
-
 }  // namespace callcenter::sim

@@ -272,8 +272,8 @@ HttpResponse Simulator::AgentDetails(const HttpRequest& request) {
   if (agent_id.empty()) return Error("agentId should not be empty");
   const int agent = account_.FindAgent(agent_id);
   if (agent < 0) return Error("agentId is Invalid");
-  const int64_t now = NowSeconds();
-  auto day = traffic_.Day(traffic_.DateOf(now));
+  // The same floor as the pushed events and /_sim/live.
+  const Floor floor = FloorAt(NowSeconds(), FloorView::kOzonetel);
   rapidjson::StringBuffer buffer;
   JsonWriter w(buffer);
   w.StartObject();
@@ -282,7 +282,7 @@ HttpResponse Simulator::AgentDetails(const HttpRequest& request) {
   w.StartObject();
   WriteMember(&w, "AgentID", account_.agents[agent].id);
   WriteMember(&w, "AgentName", account_.agents[agent].name);
-  WriteMember(&w, "Status", CurrentStatus(day->agents[agent], now));
+  WriteMember(&w, "Status", AgentDetailsStatus(floor.agents[agent]));
   w.EndObject();
   w.EndObject();
   return HttpResponse::Json(200, buffer.GetString());

@@ -37,6 +37,8 @@ AccountSpec MakeAccountSpec(const SimOptions& options) {
   spec.user_name = options.user_name;
   spec.agents = options.agents;
   spec.night_agents = options.night_agents;
+  spec.queues = options.queues;
+  spec.supervisors = options.supervisors;
   return spec;
 }
 
@@ -47,6 +49,7 @@ Simulator::Simulator(SimOptions options, const Clock* clock)
       clock_(clock),
       account_(MakeAccount(MakeAccountSpec(options_))),
       traffic_(&account_, MakeTrafficParams(options_)),
+      timelines_(&account_, &traffic_, options_.seed),
       limits_(options_),
       tokens_(options_.seed),
       faults_(options_.seed, StartupFaults(options_)) {}
@@ -235,6 +238,16 @@ Truth Simulator::TruthFor(Date date, int64_t until) {
   if (traffic_.CrossesMidnight()) previous = traffic_.Day(AddDays(date, -1));
   return ComputeTruth(account_, *traffic_.Day(date), previous.get(), until,
                       options_.late_data);
+}
+
+Floor Simulator::FloorAt(int64_t at, FloorView view) {
+  const Date date = traffic_.DateOf(at);
+  std::shared_ptr<const DayTimeline> today = timelines_.Timeline(date);
+  std::shared_ptr<const DayTimeline> previous;
+  if (traffic_.CrossesMidnight()) {
+    previous = timelines_.Timeline(AddDays(date, -1));
+  }
+  return ComputeFloor(account_, previous.get(), *today, at, view);
 }
 
 AhtResult Simulator::AgentAht(int agent, int64_t at) {

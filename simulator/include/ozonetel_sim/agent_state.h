@@ -29,9 +29,6 @@ StateTotals ComputeStates(const AgentDay& day, int64_t from, int64_t to);
 StateTotals ComputeStates(const DayData& day, const DayData* previous,
                           int agent, int64_t from, int64_t to);
 
-// The agentdetails Status at `now`: Ready, Busy, Pause, ACW or Logout.
-std::string CurrentStatus(const AgentDay& day, int64_t now);
-
 }  // namespace callcenter::sim
 
 #endif  // OZONETEL_SIM_AGENT_STATE_H_

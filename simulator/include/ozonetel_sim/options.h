@@ -22,6 +22,8 @@ struct SimOptions {
   uint64_t seed = 1;
   int agents = 20;
   int night_agents = 0;  // extra agents with a 21:00-02:00 shift
+  int queues = 0;        // live-floor queues; 0: the inbound campaign names
+  int supervisors = 0;   // CCCP-only users
   std::string user_name = "demo";
   std::string api_key = "sim-api-key";
   std::string crm_api_key = "sim-crm-key";
