@@ -39,6 +39,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -166,8 +167,8 @@ def unit_directives(text):
 
 
 def directive(text, key, section="Service"):
-    values = [v for s, k, v in unit_directives(text) if s == section and k == key]
-    return values
+    """Every value of `key` in `section`, in order."""
+    return [v for s, k, v in unit_directives(text) if s == section and k == key]
 
 
 def host_unit_dir():
@@ -195,18 +196,22 @@ class DebPackageTest(unittest.TestCase):
         # test can reach the extracted binary; everything private stays in
         # 0700 subdirectories.
         os.chmod(cls.tmp, 0o711)
-        out = os.path.join(cls.tmp, "out")
-        checked([CPACK, "-G", "DEB", "--config", config, "-B", out])
-        debs = glob.glob(os.path.join(out, "*.deb"))
-        if len(debs) != 1:
-            raise AssertionError("expected one .deb in %s, got %r" % (out, debs))
-        cls.deb = debs[0]
-        cls.root = os.path.join(cls.tmp, "root")
-        checked(["dpkg", "-x", cls.deb, cls.root])
-        cls.control = os.path.join(cls.tmp, "control")
-        checked(["dpkg-deb", "-e", cls.deb, cls.control])
-        with open(cls.root + UNIT_PATH, encoding="utf-8") as f:
-            cls.unit = f.read()
+        try:
+            out = os.path.join(cls.tmp, "out")
+            checked([CPACK, "-G", "DEB", "--config", config, "-B", out])
+            debs = glob.glob(os.path.join(out, "*.deb"))
+            if len(debs) != 1:
+                raise AssertionError("expected one .deb in %s, got %r" % (out, debs))
+            cls.deb = debs[0]
+            cls.root = os.path.join(cls.tmp, "root")
+            checked(["dpkg", "-x", cls.deb, cls.root])
+            cls.control = os.path.join(cls.tmp, "control")
+            checked(["dpkg-deb", "-e", cls.deb, cls.control])
+            with open(cls.root + UNIT_PATH, encoding="utf-8") as f:
+                cls.unit = f.read()
+        except BaseException:
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+            raise
 
     @classmethod
     def tearDownClass(cls):
@@ -612,56 +617,77 @@ echo "after_purge_wants=$(ls /etc/systemd/system/multi-user.target.wants/ | grep
 
     # ---- the packaged binary against the simulator -----------------------
 
-    def test_runs_with_packaged_config_against_simulator(self):
-        work = tempfile.mkdtemp(prefix="run-", dir=self.tmp)
-        text = self.read(CONFIG)
-        user = re.search(r"(?m)^  user_name:\s*(\S+)", text).group(1)
+    def start_simulator(self):
+        """ozonetel_sim on loopback for the packaged config's account."""
+        user = re.search(r"(?m)^  user_name:\s*(\S+)", self.read(CONFIG)).group(1)
         sim = harness.Process("ozonetel_sim", [
             os.path.join(BUILD_DIR, "bin", "ozonetel_sim"),
             "--web.listen-address=127.0.0.1:0", "--agents=5",
             "--user-name=" + user, "--api-key=sim-api-key"])
-        exporter = None
         try:
             port = sim.wait_for_line(r"listening on 127\.0\.0\.1:(\d+)").group(1)
-            # The packaged configuration with only its URL changed.
-            url_line = re.search(r"(?m)^  url: https://\S+$", text).group(0)
-            config = os.path.join(work, "config.yml")
-            with open(config, "w") as f:
-                f.write(text.replace(url_line, "  url: http://127.0.0.1:" + port, 1))
-            storage = os.path.join(work, "state")
+        except BaseException:
+            sim.stop()
+            raise
+        return sim, port
 
-            # argv as the unit builds it: ExecStart with $ARGS from the
-            # packaged /etc/default file, paths moved into the temp dir.
-            (exec_start,) = directive(self.unit, "ExecStart")
-            argv = []
-            for arg in shlex.split(exec_start):
-                if arg == "$ARGS":
-                    argv += shlex.split(self.default_args())
-                elif arg.startswith("--config.file="):
-                    argv.append("--config.file=" + config)
-                elif arg.startswith("--storage.path="):
-                    argv.append("--storage.path=" + storage)
-                elif arg == BINARY:
-                    argv.append(self.root + BINARY)
-                else:
-                    argv.append(arg)
-            argv.append("--web.listen-address=127.0.0.1:0")
-            os.makedirs(storage, mode=0o750)
-            env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-                   "OZONETEL_API_KEY": "sim-api-key"}
+    def exporter_argv(self, work, sim_port):
+        """argv as the unit builds it (ExecStart, $ARGS from the packaged
+        /etc/default file) for the extracted binary, with the packaged
+        configuration (only its URL pointed at the simulator) and storage
+        moved into `work`; plus a loopback listen address on port 0."""
+        text = self.read(CONFIG)
+        url_line = re.search(r"(?m)^  url: https://\S+$", text).group(0)
+        config = os.path.join(work, "config.yml")
+        with open(config, "w") as f:
+            f.write(text.replace(url_line, "  url: http://127.0.0.1:" + sim_port, 1))
+        storage = os.path.join(work, "state")
+        os.makedirs(storage, mode=0o750)
+        (exec_start,) = directive(self.unit, "ExecStart")
+        argv = []
+        for arg in shlex.split(exec_start):
+            if arg == "$ARGS":
+                argv += shlex.split(self.default_args())
+            elif arg.startswith("--config.file="):
+                argv.append("--config.file=" + config)
+            elif arg.startswith("--storage.path="):
+                argv.append("--storage.path=" + storage)
+            elif arg == BINARY:
+                argv.append(self.root + BINARY)
+            else:
+                argv.append(arg)
+        argv.append("--web.listen-address=127.0.0.1:0")
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+               "OZONETEL_API_KEY": "sim-api-key"}
+        return argv, env, storage
+
+    def exercise(self, exporter):
+        """Waits for the listening line and a successful CDR poll of the
+        simulator, then asks every endpoint once; returns the port."""
+        eport = exporter.wait_for_line(r"msg=listening .*ports=(\d+)").group(1)
+        base = "http://127.0.0.1:%s" % eport
+
+        def cdr_up():
+            status, _, body = harness.http_get(base + "/metrics")
+            samples = harness.parse_metrics(body.decode())
+            self.assertEqual(status, 200)
+            self.assertIn("ozonetel_up", samples)
+            return harness.value(samples, "ozonetel_up", api="cdr") == 1
+        harness.wait_for(cdr_up, 60, "ozonetel_up{api=\"cdr\"} 1 from the simulator")
+        for path in ("/", "/-/healthy", "/-/ready"):
+            self.assertEqual(harness.http_get(base + path)[0], 200, path)
+        status, headers, _ = harness.http_get(base + "/metrics", headers={"Accept-Encoding": "gzip"})
+        self.assertEqual(status, 200)
+        return eport
+
+    def test_runs_with_packaged_config_against_simulator(self):
+        work = tempfile.mkdtemp(prefix="run-", dir=self.tmp)
+        sim, sim_port = self.start_simulator()
+        exporter = None
+        try:
+            argv, env, storage = self.exporter_argv(work, sim_port)
             exporter = harness.Process("callcenter_exporter", argv, cwd=storage, env=env)
-            eport = exporter.wait_for_line(r"msg=listening .*ports=(\d+)").group(1)
-            url = "http://127.0.0.1:%s/metrics" % eport
-
-            def cdr_up():
-                status, _, body = harness.http_get(url)
-                samples = harness.parse_metrics(body.decode())
-                self.assertEqual(status, 200)
-                self.assertIn("ozonetel_up", samples)
-                return harness.value(samples, "ozonetel_up", api="cdr") == 1
-            harness.wait_for(cdr_up, 60, "ozonetel_up{api=\"cdr\"} 1 from the simulator")
-            self.assertEqual(harness.http_get("http://127.0.0.1:%s/-/healthy" % eport)[0], 200)
-
+            self.exercise(exporter)
             code = exporter.stop(timeout=30)
             self.assertEqual(code, 0, "exit code on SIGTERM:\n" + exporter.text()[-3000:])
             self.assertRegex(exporter.text(), r"msg=\"?shutting down")
@@ -671,6 +697,77 @@ echo "after_purge_wants=$(ls /etc/systemd/system/multi-user.target.wants/ | grep
             if exporter is not None:
                 exporter.stop()
             sim.stop()
+
+    def allowed_syscalls(self):
+        """The system calls the unit's SystemCallFilter= lines leave allowed
+        (groups expanded by this machine's systemd-analyze)."""
+        listing = checked(["systemd-analyze", "syscall-filter", "--no-pager"])
+        groups, current = {}, None
+        for line in listing.splitlines():
+            if re.match(r"^@\S+", line):
+                current = groups.setdefault(line.strip(), [])
+            elif current is not None and line.strip() and not line.strip().startswith("#"):
+                current.append(line.strip())
+
+        def expand(names, seen):
+            out = set()
+            for name in names:
+                if name.startswith("@"):
+                    if name not in seen:
+                        seen.add(name)
+                        out |= expand(groups.get(name, []), seen)
+                else:
+                    out.add(name)
+            return out
+        allowed = None
+        for value in directive(self.unit, "SystemCallFilter"):
+            deny = value.startswith("~")
+            names = expand(value.lstrip("~").split(), set())
+            if deny:
+                allowed = (allowed or set()) - names
+            else:
+                allowed = names if allowed is None else allowed | names
+        return allowed
+
+    def test_syscalls_and_sockets_within_the_units_sandbox(self):
+        """The exporter, traced while it polls the simulator and serves every
+        endpoint, stays within SystemCallFilter=, RestrictAddressFamilies=
+        and MemoryDenyWriteExecute= (plain HTTP here: TLS to the vendor adds
+        no new kind of system call)."""
+        strace = shutil.which("strace")
+        if not strace:
+            self.skipTest("strace not installed")
+        work = tempfile.mkdtemp(prefix="strace-", dir=self.tmp)
+        trace = os.path.join(work, "trace")
+        sim, sim_port = self.start_simulator()
+        traced = None
+        try:
+            argv, env, storage = self.exporter_argv(work, sim_port)
+            traced = harness.Process("strace", [strace, "-f", "-qq", "-o", trace, "--", *argv],
+                                     cwd=storage, env=env)
+            self.exercise(traced)
+            # SIGTERM to the exporter alone; strace then exits with its status.
+            children = "/proc/%d/task/%d/children" % (traced.proc.pid, traced.proc.pid)
+            with open(children) as f:
+                (pid,) = [int(p) for p in f.read().split()]
+            os.kill(pid, signal.SIGTERM)
+            self.assertEqual(traced.proc.wait(timeout=30), 0, traced.text()[-3000:])
+        finally:
+            if traced is not None:
+                traced.stop()
+            sim.stop()
+        with open(trace) as f:
+            lines = f.read().splitlines()
+        used = {m.group(1) for m in (re.match(r"^\d+\s+([a-z_0-9]+)\(", l) for l in lines) if m}
+        self.assertIn("connect", used, "the trace is empty or unreadable")
+        allowed = self.allowed_syscalls()
+        self.assertEqual(used - allowed, set(), "system calls the unit's SystemCallFilter= denies")
+        families = {m for l in lines for m in re.findall(r"\bsocket(?:pair)?\((AF_\w+)", l)}
+        (restrict,) = directive(self.unit, "RestrictAddressFamilies")
+        self.assertEqual(families - set(restrict.split()), set(),
+                         "socket families outside RestrictAddressFamilies=")
+        wx = [l for l in lines if re.search(r"\b(mmap|mprotect)\(.*PROT_WRITE\|PROT_EXEC|PROT_EXEC\|PROT_WRITE", l)]
+        self.assertEqual(wx, [], "writable and executable memory (MemoryDenyWriteExecute=)")
 
 
 def stat_string(mode):
