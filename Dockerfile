@@ -6,18 +6,27 @@
 #   docker build -t callcenter_exporter:local .
 #   docker run --rm -p 10469:10469 -v $PWD/examples/config.yml:/etc/callcenter/config.yml:ro \
 #     -e OZONETEL_API_KEY=... callcenter_exporter:local
+#
+# Both stages start from the same Debian 12 image, pinned by digest (the
+# dated tag says which build it is; the digest fixes the bytes). To move to
+# a newer build, take the digest of a newer debian:bookworm-YYYYMMDD-slim
+# (`docker buildx imagetools inspect debian:bookworm-YYYYMMDD-slim`) and
+# change both FROM lines. Debian packages still come from the live bookworm
+# archive (with its security updates).
 
 # ---- build ------------------------------------------------------------------
-FROM debian:12-slim AS build
+FROM debian:bookworm-20241202-slim@sha256:1537a6a1cbc4b4fd401da800ee9480207e7dc1f23560c21259f681db56768f63 AS build
 
 # The build packages of scripts/install-deps.sh, without the test-only ones
 # (googletest, libgtest-dev, libgmock-dev, libbenchmark-dev, prometheus,
-# prometheus-alertmanager, python3, python3-yaml, curl).
+# prometheus-alertmanager, python3, python3-yaml, curl, clang, packaging and
+# browser-test packages). libssl-dev and libcrypt-dev: the web surface's TLS
+# and bcrypt basic auth (--web.config.file).
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config ca-certificates \
       prometheus-cpp-dev libcivetweb-dev libcurl4-openssl-dev rapidjson-dev \
-      libyaml-cpp-dev zlib1g-dev \
+      libyaml-cpp-dev zlib1g-dev libssl-dev libcrypt-dev \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /src
@@ -30,13 +39,15 @@ RUN cmake -S /src -B /build -DCMAKE_BUILD_TYPE=Release \
  && strip /build/bin/callcenter_exporter /build/bin/ozonetel_sim
 
 # ---- runtime ----------------------------------------------------------------
-FROM debian:12-slim
+FROM debian:bookworm-20241202-slim@sha256:1537a6a1cbc4b4fd401da800ee9480207e7dc1f23560c21259f681db56768f63
 
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libprometheus-cpp-core1.0 libcivetweb1 libcurl4 libyaml-cpp0.7 zlib1g \
-      ca-certificates \
+      libssl3 ca-certificates curl \
  && rm -rf /var/lib/apt/lists/*
+# curl: for HEALTHCHECK below and docker-compose.yml's healthchecks. It is a
+# small front end to the libcurl the exporter already needs.
 
 # A fixed, non-root uid/gid, so a host directory used as --storage.path can be
 # chowned to it (10469, the exporter's port).
@@ -53,6 +64,10 @@ WORKDIR /var/lib/callcenter_exporter
 # State (counters, dedupe sets, request history) must survive restarts.
 VOLUME ["/var/lib/callcenter_exporter"]
 EXPOSE 10469
+# For `docker run`; docker-compose.yml sets its own (and the simulator's,
+# which runs from this image on :18080).
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["curl", "-fsS", "-o", "/dev/null", "http://127.0.0.1:10469/-/healthy"]
 
 ENTRYPOINT ["callcenter_exporter"]
 CMD ["--config.file=/etc/callcenter/config.yml", "--storage.path=/var/lib/callcenter_exporter"]

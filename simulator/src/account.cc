@@ -14,6 +14,11 @@ std::string ZeroPad(int value, int width) {
   return text;
 }
 
+// Ids are zero-padded to the width of the largest number, at least two.
+int NumberWidth(int count) {
+  return std::max<int>(2, static_cast<int>(std::to_string(count).size()));
+}
+
 // A few names carry non-ASCII letters, quotes and apostrophes so that every
 // consumer's JSON and label escaping gets exercised.
 std::string SpecialName(int number) {
@@ -29,6 +34,19 @@ std::string SpecialName(int number) {
     default:
       return "";
   }
+}
+
+std::vector<std::string> QueueNames(const Account& account, int count) {
+  // Without --queues the live floor keeps the inbound campaign names.
+  if (count <= 0) {
+    return {account.campaigns[kInboundMain],
+            account.campaigns[kInboundSupport]};
+  }
+  std::vector<std::string> names;
+  for (int number = 1; number <= count; ++number) {
+    names.push_back("queue" + ZeroPad(number, NumberWidth(count)));
+  }
+  return names;
 }
 
 }  // namespace
@@ -48,10 +66,18 @@ int Account::FindCampaign(std::string_view name) const {
 }
 
 Account MakeAccount(const std::string& user_name, int agent_count) {
+  AccountSpec spec;
+  spec.user_name = user_name;
+  spec.agents = agent_count;
+  return MakeAccount(spec);
+}
+
+Account MakeAccount(const AccountSpec& spec) {
   Account account;
-  account.user_name = user_name;
-  const int width =
-      std::max<int>(2, static_cast<int>(std::to_string(agent_count).size()));
+  account.user_name = spec.user_name;
+  account.night_agents = spec.night_agents;
+  const int agent_count = spec.agents + spec.night_agents;
+  const int width = NumberWidth(agent_count);
   for (int number = 1; number <= agent_count; ++number) {
     AgentInfo agent;
     agent.id = "agent" + ZeroPad(number, width);
@@ -65,6 +91,12 @@ Account MakeAccount(const std::string& user_name, int agent_count) {
   account.dispositions = {"APPOINTMENT_BOOKED", "CALLBACK",
                           "NOT_INTERESTED",     "INFORMATION_PROVIDED",
                           "WRONG_NUMBER",       "Wrap up time exceeded :1"};
+  account.queues = QueueNames(account, spec.queues);
+  const int supervisor_width = NumberWidth(spec.supervisors);
+  for (int number = 1; number <= spec.supervisors; ++number) {
+    const std::string padded = ZeroPad(number, supervisor_width);
+    account.supervisors.push_back({"sup" + padded, "Supervisor " + padded});
+  }
   return account;
 }
 

@@ -42,23 +42,25 @@ StateTotals ComputeStates(const AgentDay& day, int64_t from, int64_t to) {
   return totals;
 }
 
-std::string CurrentStatus(const AgentDay& day, int64_t now) {
-  if (now < day.login_from || now >= day.login_to) return "Logout";
-  for (const Segment& segment : day.segments) {
-    if (segment.from > now) break;
-    if (now < segment.to) {
-      switch (segment.state) {
-        case AgentState::kBusy:
-        case AgentState::kDial:
-          return "Busy";
-        case AgentState::kWrapup:
-          return "ACW";
-        case AgentState::kPause:
-          return "Pause";
-      }
-    }
+StateTotals ComputeStates(const DayData& day, const DayData* previous,
+                          int agent, int64_t from, int64_t to) {
+  StateTotals totals = ComputeStates(day.agents[agent], from, to);
+  if (previous != nullptr) {
+    totals += ComputeStates(previous->agents[agent], from, to);
   }
-  return "Ready";
+  return totals;
+}
+
+StateTotals& StateTotals::operator+=(const StateTotals& other) {
+  login += other.login;
+  idle += other.idle;
+  pause += other.pause;
+  for (int d = 0; d < 2; ++d) {
+    busy[d] += other.busy[d];
+    wrapup[d] += other.wrapup[d];
+    dial[d] += other.dial[d];
+  }
+  return *this;
 }
 
 }  // namespace callcenter::sim

@@ -32,7 +32,8 @@ class RecordWriter {
     const std::string caller = "98" + FakeDigits(Mix64(call_.ucid), 8);
     w_->StartObject();
     Id("CallID", call_.call_id);
-    Str("CallDate", FormatDate(view_.day->date));
+    Str("CallDate",
+        FormatDate(CallDateOf(call_, *view_.day, view_.crossing_call_date)));
     Str("StartTime", TimeOfDay(call_.start));
     Str("EndTime", TimeOfDay(call_.end));
     Str("Duration", FormatDuration(call_.end - call_.start));
@@ -78,8 +79,7 @@ class RecordWriter {
     Str("TransferType", "");
     Str("TransferredTo", "");
     Str("VideoRecordingURL", "");
-    Str("WrapUpEndTime",
-        call_.answered && settled ? TimeOfDay(call_.wrap_end) : "");
+    WrapUpEndTime(settled);
     Str("WrapUpStartTime", call_.answered ? TimeOfDay(call_.end) : "");
     w_->EndObject();
   }
@@ -98,8 +98,19 @@ class RecordWriter {
     }
   }
 
+  // A call that crosses midnight ends (and wraps up) at 00:xx:xx.
   std::string TimeOfDay(int64_t t) const {
-    return FormatDuration(t - view_.day->midnight);
+    return FormatDuration((t - view_.day->midnight) % kDay);
+  }
+
+  void WrapUpEndTime(bool settled) {
+    if (call_.no_wrapup_end) {
+      WriteKey(w_, "WrapUpEndTime");
+      w_->Null();
+      return;
+    }
+    Str("WrapUpEndTime",
+        call_.answered && settled ? TimeOfDay(call_.wrap_end) : "");
   }
 
   void WriteAgent() {
@@ -169,6 +180,12 @@ int64_t VisibleAt(const Call& call, const DayData& day, bool late_data) {
 int64_t SettledAt(const Call& call, const DayData& day, bool late_data) {
   const int64_t visible = VisibleAt(call, day, late_data);
   return call.answered ? std::max(visible, call.wrap_end) : visible;
+}
+
+Date CallDateOf(const Call& call, const DayData& day, CrossingCallDate rule) {
+  const bool crosses = call.end >= day.midnight + kDay;
+  return crosses && rule == CrossingCallDate::kEnd ? AddDays(day.date, 1)
+                                                   : day.date;
 }
 
 void WriteCdrRecord(JsonWriter* writer, const CdrView& view, const Call& call) {

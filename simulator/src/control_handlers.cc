@@ -59,6 +59,7 @@ HttpResponse Simulator::HandleControl(const HttpRequest& request) {
       {"/_sim/stats", "GET", &Simulator::ControlStats},
       {"/_sim/faults", "POST", &Simulator::ControlFaults},
       {"/_sim/spike", "POST", &Simulator::ControlSpike},
+      {"/_sim/live", "GET", &Simulator::ControlLive},
   };
   for (const Entry& entry : kEntries) {
     if (request.path != entry.path) continue;
@@ -186,6 +187,21 @@ HttpResponse Simulator::ControlSpike(const HttpRequest& request) {
   WriteMember(&w, "calls", added);
   w.EndObject();
   return HttpResponse::Json(200, buffer.GetString());
+}
+
+HttpResponse Simulator::ControlLive(const HttpRequest& request) {
+  auto at = InstantParam(request, "at", NowSeconds());
+  if (!at) return BadRequest("at must be unix seconds");
+  const std::string view_name = request.HasQueryParam("view")
+                                    ? request.QueryParam("view")
+                                    : std::string("ozonetel");
+  if (view_name != "ozonetel" && view_name != "cccp") {
+    return BadRequest("view must be ozonetel or cccp");
+  }
+  const FloorView view =
+      view_name == "cccp" ? FloorView::kCccp : FloorView::kOzonetel;
+  return HttpResponse::Json(
+      200, LiveFloorJson(account_, FloorAt(*at, view), DroppedLookup()));
 }
 
 }  // namespace callcenter::sim

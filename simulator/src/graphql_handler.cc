@@ -138,7 +138,10 @@ std::vector<Appointment> CollectAppointments(TrafficModel* traffic,
   const Date today = traffic->DateOf(now);
   Date first_day = AddDays(today, -kMaxLookbackDays);
   if (args.from != INT64_MIN) {
-    first_day = std::max(first_day, traffic->DateOf(args.from));
+    // A night call that started the day before may be created after `from`.
+    const int64_t earliest_start =
+        traffic->CrossesMidnight() ? args.from - 86400 : args.from;
+    first_day = std::max(first_day, traffic->DateOf(earliest_start));
   }
   std::vector<Appointment> items;
   for (Date date = first_day; date <= today && traffic->Midnight(date) <= to;

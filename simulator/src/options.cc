@@ -84,6 +84,15 @@ Setter BoolFlag(bool SimOptions::*field) {
   };
 }
 
+Setter RateFlag(double* (*field)(SimOptions*)) {
+  return [=](const std::string& text, SimOptions* options) -> std::string {
+    auto value = ParseDouble(text);
+    if (!value || *value < 0 || *value > 1) return "must be from 0 to 1";
+    *field(options) = *value;
+    return "";
+  };
+}
+
 Setter InstantFlag(std::optional<double> SimOptions::*field) {
   return [=](const std::string& text, SimOptions* options) -> std::string {
     auto value = ParseInstant(text);
@@ -105,8 +114,32 @@ const std::vector<FlagSpec>& Specs() {
          o->seed = static_cast<uint64_t>(*value);
          return "";
        }},
-      {"agents", "N", "Number of agents (1-500).",
-       IntFlag(&SimOptions::agents, 1, 500)},
+      {"agents", "N", "Number of (day) agents (1-20000).",
+       IntFlag(&SimOptions::agents, 1, kMaxAgents)},
+      {"night-agents", "N",
+       "Extra agents working about 21:00-02:00, so some calls cross "
+       "midnight (default 0; agents + night agents <= 20000).",
+       IntFlag(&SimOptions::night_agents, 0, kMaxAgents)},
+      {"crossing-call-date", "end|start",
+       "CallDate of a record whose call ends after midnight (default end).",
+       [](const std::string& text, SimOptions* o) -> std::string {
+         if (text == "end") {
+           o->crossing_call_date = CrossingCallDate::kEnd;
+         } else if (text == "start") {
+           o->crossing_call_date = CrossingCallDate::kStart;
+         } else {
+           return "must be end or start";
+         }
+         return "";
+       }},
+      {"no-wrapup-end-rate", "F",
+       "Fraction of answered calls whose record never gets a WrapUpEndTime.",
+       RateFlag([](SimOptions* o) { return &o->no_wrapup_end_rate; })},
+      {"queues", "N",
+       "Live-floor queues queue01..N (default: the inbound campaign names).",
+       IntFlag(&SimOptions::queues, 0, 99)},
+      {"supervisors", "N", "CCCP supervisors sup01..N (default 0).",
+       IntFlag(&SimOptions::supervisors, 0, 1000)},
       {"user-name", "NAME", "Account userName.",
        StringFlag(&SimOptions::user_name)},
       {"api-key", "KEY", "Account apiKey.", StringFlag(&SimOptions::api_key)},
@@ -193,6 +226,19 @@ const FlagSpec* FindSpec(const std::string& name) {
 
 }  // namespace
 
+namespace {
+
+// Checks that need more than one flag.
+std::string CrossCheck(const SimOptions& options) {
+  if (options.agents + options.night_agents > kMaxAgents) {
+    return "--agents plus --night-agents must not exceed " +
+           std::to_string(kMaxAgents);
+  }
+  return "";
+}
+
+}  // namespace
+
 FlagParseResult ParseFlags(const std::vector<std::string>& args) {
   FlagParseResult result;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -243,6 +289,7 @@ FlagParseResult ParseFlags(const std::vector<std::string>& args) {
       return result;
     }
   }
+  result.error = CrossCheck(result.options);
   return result;
 }
 

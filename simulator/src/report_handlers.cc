@@ -175,9 +175,11 @@ std::vector<SummaryRow> SummaryRows(TrafficModel* traffic,
     const int64_t window_to = std::min(end, midnight + kDay);
     if (window_to <= window_from) continue;
     auto day = traffic->Day(date);
+    std::shared_ptr<const DayData> previous;
+    if (traffic->CrossesMidnight()) previous = traffic->Day(AddDays(date, -1));
     for (int agent : query.agents) {
       StateTotals totals =
-          ComputeStates(day->agents[agent], window_from, window_to);
+          ComputeStates(*day, previous.get(), agent, window_from, window_to);
       if (totals.login == 0) continue;
       if (query.inbound) rows.push_back({agent, date, true, totals});
       if (query.outbound) rows.push_back({agent, date, false, totals});
@@ -270,8 +272,8 @@ HttpResponse Simulator::AgentDetails(const HttpRequest& request) {
   if (agent_id.empty()) return Error("agentId should not be empty");
   const int agent = account_.FindAgent(agent_id);
   if (agent < 0) return Error("agentId is Invalid");
-  const int64_t now = NowSeconds();
-  auto day = traffic_.Day(traffic_.DateOf(now));
+  // The same floor as the pushed events and /_sim/live.
+  const Floor floor = FloorAt(NowSeconds(), FloorView::kOzonetel);
   rapidjson::StringBuffer buffer;
   JsonWriter w(buffer);
   w.StartObject();
@@ -280,7 +282,7 @@ HttpResponse Simulator::AgentDetails(const HttpRequest& request) {
   w.StartObject();
   WriteMember(&w, "AgentID", account_.agents[agent].id);
   WriteMember(&w, "AgentName", account_.agents[agent].name);
-  WriteMember(&w, "Status", CurrentStatus(day->agents[agent], now));
+  WriteMember(&w, "Status", AgentDetailsStatus(floor.agents[agent]));
   w.EndObject();
   w.EndObject();
   return HttpResponse::Json(200, buffer.GetString());

@@ -28,7 +28,18 @@ TrafficParams MakeTrafficParams(const SimOptions& options) {
   params.seed = options.seed;
   params.calls_per_agent_hour = options.calls_per_agent_hour;
   params.utc_offset_seconds = options.utc_offset.count();
+  params.no_wrapup_end_rate = options.no_wrapup_end_rate;
   return params;
+}
+
+AccountSpec MakeAccountSpec(const SimOptions& options) {
+  AccountSpec spec;
+  spec.user_name = options.user_name;
+  spec.agents = options.agents;
+  spec.night_agents = options.night_agents;
+  spec.queues = options.queues;
+  spec.supervisors = options.supervisors;
+  return spec;
 }
 
 }  // namespace
@@ -36,8 +47,9 @@ TrafficParams MakeTrafficParams(const SimOptions& options) {
 Simulator::Simulator(SimOptions options, const Clock* clock)
     : options_(std::move(options)),
       clock_(clock),
-      account_(MakeAccount(options_.user_name, options_.agents)),
+      account_(MakeAccount(MakeAccountSpec(options_))),
       traffic_(&account_, MakeTrafficParams(options_)),
+      timelines_(&account_, &traffic_, options_.seed),
       limits_(options_),
       tokens_(options_.seed),
       faults_(options_.seed, StartupFaults(options_)) {}
@@ -222,7 +234,20 @@ HttpResponse Simulator::GenerateToken(const HttpRequest& request) {
 }
 
 Truth Simulator::TruthFor(Date date, int64_t until) {
-  return ComputeTruth(account_, *traffic_.Day(date), until, options_.late_data);
+  std::shared_ptr<const DayData> previous;
+  if (traffic_.CrossesMidnight()) previous = traffic_.Day(AddDays(date, -1));
+  return ComputeTruth(account_, *traffic_.Day(date), previous.get(), until,
+                      options_.late_data);
+}
+
+Floor Simulator::FloorAt(int64_t at, FloorView view) {
+  const Date date = traffic_.DateOf(at);
+  std::shared_ptr<const DayTimeline> today = timelines_.Timeline(date);
+  std::shared_ptr<const DayTimeline> previous;
+  if (traffic_.CrossesMidnight()) {
+    previous = timelines_.Timeline(AddDays(date, -1));
+  }
+  return ComputeFloor(account_, previous.get(), *today, at, view);
 }
 
 AhtResult Simulator::AgentAht(int agent, int64_t at) {
@@ -235,7 +260,9 @@ AhtResult Simulator::CampaignAht(int campaign, int64_t at) {
 
 AhtResult Simulator::ComputeAht(int agent, int campaign, int64_t at) {
   const int64_t from = at - 2 * 3600;
-  const Date first = traffic_.DateOf(from);
+  // A night call that started yesterday may wrap up inside the window.
+  const Date first =
+      traffic_.DateOf(traffic_.CrossesMidnight() ? from - 86400 : from);
   const Date last = traffic_.DateOf(at);
   int64_t total = 0;
   AhtResult result;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "ozonetel_sim/rng.h"
 
@@ -20,6 +21,16 @@ constexpr int64_t kIdsPerSpike = 100000;
 constexpr double kInboundShare = 0.6;
 // Spike calls start before this local hour so none crosses midnight.
 constexpr int64_t kLastSpikeStart = 22 * kHour;
+// The live floor shows an inbound call ringing its agent for this long
+// before pickup, or from the call's start when it was answered sooner.
+constexpr int64_t kMaxRingSeconds = 5;
+// Generated days are dropped least recently used first once the cache holds
+// more calls than this (about 300 MB), but never below two days.
+constexpr size_t kCachedCallBudget = 4000000;
+// Salts of the per-call decisions, so each draws an independent hash.
+constexpr uint64_t kLateSalt = 0x1A7E;
+constexpr uint64_t kQueueSalt = 0x5C111;
+constexpr uint64_t kNoWrapUpEndSalt = 0x40E4D;
 
 // Relative arrival intensity over the day: peaks late morning and
 // mid-afternoon, about 1.0 on average over working hours.
@@ -75,7 +86,10 @@ void Answer(Rng* rng, int64_t pickup, Call* call) {
   call->disposition = static_cast<int8_t>(AnsweredDisposition(rng));
 }
 
-// Simulates one agent's working day, appending the calls it handles.
+// Which shift an AgentDayBuilder plans.
+enum class ShiftKind { kDay, kNight };
+
+// Simulates one agent's shift, appending the calls it handles.
 class AgentDayBuilder {
  public:
   AgentDayBuilder(int agent, int64_t midnight, const TrafficParams& params,
@@ -86,6 +100,7 @@ class AgentDayBuilder {
         rng_(rng_seed),
         calls_(calls) {}
 
+  // About 08:00-19:00 with two pauses.
   AgentDay Build() {
     if (rng_.Bernoulli(0.04)) return day_;  // a day off
     const int64_t shift_start =
@@ -93,6 +108,33 @@ class AgentDayBuilder {
     const int64_t shift_end =
         shift_start + 8 * kHour + rng_.UniformInt(0, 3600);
     PlanPauses(shift_start);
+    Work(shift_start, shift_end);
+    return day_;
+  }
+
+  // About 21:00-02:00 with one pause, and (unless a call already runs
+  // through it) one inbound call that starts a few minutes before midnight
+  // and ends after it: the record the exporter's day counting must survive.
+  AgentDay BuildNight() {
+    if (rng_.Bernoulli(0.04)) return day_;
+    const int64_t shift_start =
+        midnight_ + 21 * kHour + rng_.UniformInt(0, 1800);
+    const int64_t shift_end =
+        shift_start + 5 * kHour + rng_.UniformInt(0, 1800);
+    pauses_.push_back({shift_start + 90 * 60 + rng_.UniformInt(0, 1200),
+                       rng_.UniformInt(600, 900)});
+    crossing_from_ = midnight_ + kDay - rng_.UniformInt(60, 400);
+    Work(shift_start, shift_end);
+    return day_;
+  }
+
+ private:
+  struct Pause {
+    int64_t from;
+    int64_t length;
+  };
+
+  void Work(int64_t shift_start, int64_t shift_end) {
     day_.login_from = shift_start;
     int64_t t = shift_start;
     size_t next_pause = 0;
@@ -102,18 +144,19 @@ class AgentDayBuilder {
         t = TakePause(t, pauses_[next_pause++]);
         continue;
       }
+      if (crossing_from_ && start >= *crossing_from_) {
+        const int64_t from = std::max(t + 5, *crossing_from_);
+        crossing_from_.reset();
+        if (from < midnight_ + kDay) {
+          t = CrossingInbound(from);
+          continue;
+        }
+      }
       if (start >= shift_end - 120) break;
       t = rng_.Bernoulli(kInboundShare) ? Inbound(start) : Outbound(start);
     }
     day_.login_to = std::max(shift_end, t);
-    return day_;
   }
-
- private:
-  struct Pause {
-    int64_t from;
-    int64_t length;
-  };
 
   void PlanPauses(int64_t shift_start) {
     pauses_.push_back({shift_start + 2 * kHour + rng_.UniformInt(0, 1800),
@@ -124,7 +167,7 @@ class AgentDayBuilder {
 
   int64_t TakePause(int64_t free_at, const Pause& pause) {
     const int64_t from = std::max(free_at, pause.from);
-    AddSegment(from, from + pause.length, AgentState::kPause, true);
+    AddSegment({from, from + pause.length, AgentState::kPause, true});
     return from + pause.length;
   }
 
@@ -136,8 +179,23 @@ class AgentDayBuilder {
     return std::max<int64_t>(5, std::llround(rng_.Exponential(mean)));
   }
 
-  void AddSegment(int64_t from, int64_t to, AgentState state, bool inbound) {
-    if (to > from) day_.segments.push_back({from, to, state, inbound});
+  void AddSegment(const Segment& segment) {
+    if (segment.to > segment.from) day_.segments.push_back(segment);
+  }
+
+  // Busy then wrap-up for an answered call. An inbound call rang the agent
+  // for up to 5 s before pickup (never before the call arrived).
+  void AddAnsweredSegments(const Call& call) {
+    Segment busy{call.pickup, call.end, AgentState::kBusy, call.inbound(),
+                 call.type};
+    if (call.inbound()) {
+      busy.ring = static_cast<uint8_t>(
+          std::min<int64_t>(kMaxRingSeconds, call.pickup - call.start));
+    }
+    busy.hold = call.hold;
+    AddSegment(busy);
+    AddSegment({call.end, call.wrap_end, AgentState::kWrapup, call.inbound(),
+                call.type});
   }
 
   Call NewCall(int64_t start, CallType type, int campaign) {
@@ -160,8 +218,7 @@ class AgentDayBuilder {
     if (outcome < 0.85) {
       call.queue = static_cast<int32_t>(queue);
       Answer(&rng_, start + queue + rng_.UniformInt(2, 12), &call);
-      AddSegment(call.pickup, call.end, AgentState::kBusy, true);
-      AddSegment(call.end, call.wrap_end, AgentState::kWrapup, true);
+      AddAnsweredSegments(call);
       free_at = call.wrap_end;
     } else if (outcome < 0.92) {
       // Rang this agent, nobody picked up.
@@ -185,6 +242,24 @@ class AgentDayBuilder {
     return free_at;
   }
 
+  // An answered inbound call from `start` (before midnight) that ends
+  // 30-400 s after midnight.
+  int64_t CrossingInbound(int64_t start) {
+    Call call = NewCall(start, CallType::kInBound,
+                        rng_.Bernoulli(0.7) ? kInboundMain : kInboundSupport);
+    call.queue = static_cast<int32_t>(rng_.UniformInt(0, 20));
+    Answer(&rng_, start + call.queue + rng_.UniformInt(2, 12), &call);
+    const int64_t end = midnight_ + kDay + rng_.UniformInt(30, 400);
+    if (call.end < end) {
+      const int64_t wrapup = call.wrap_end - call.end;
+      call.end = end;
+      call.wrap_end = end + wrapup;
+    }
+    AddAnsweredSegments(call);
+    calls_->push_back(call);
+    return call.wrap_end;
+  }
+
   int64_t Outbound(int64_t start) {
     const double mode = rng_.Uniform();
     const CallType type = mode < 0.5   ? CallType::kManual
@@ -194,12 +269,11 @@ class AgentDayBuilder {
         start, type, rng_.Bernoulli(0.6) ? kOutboundSales : kOutboundFollowup);
     const int64_t dial = rng_.UniformInt(5, 35);
     call.ring = static_cast<int32_t>(dial);
-    AddSegment(start, start + dial, AgentState::kDial, false);
+    AddSegment({start, start + dial, AgentState::kDial, false, type});
     int64_t free_at = start + dial;
     if (rng_.Bernoulli(0.7)) {
       Answer(&rng_, start + dial, &call);
-      AddSegment(call.pickup, call.end, AgentState::kBusy, false);
-      AddSegment(call.end, call.wrap_end, AgentState::kWrapup, false);
+      AddAnsweredSegments(call);
       free_at = call.wrap_end;
     } else {
       call.end = start + dial;
@@ -217,6 +291,7 @@ class AgentDayBuilder {
   Rng rng_;
   std::vector<Call>* calls_;
   std::vector<Pause> pauses_;
+  std::optional<int64_t> crossing_from_;  // night shifts only
   AgentDay day_;
 };
 
@@ -247,11 +322,16 @@ DayData TrafficGenerator::GenerateDay(Date date,
   const int agent_count = static_cast<int>(account_->agents.size());
   day.agents.reserve(static_cast<size_t>(agent_count));
   for (int agent = 0; agent < agent_count; ++agent) {
+    if (account_->IsNightAgent(agent)) {
+      day.agents.push_back(AgentDay());  // filled by AppendNightCalls
+      continue;
+    }
     const uint64_t seed = HashOf({params_.seed, static_cast<uint64_t>(days),
                                   static_cast<uint64_t>(agent), 0xA6E7});
     AgentDayBuilder builder(agent, day.midnight, params_, seed, &day.calls);
     day.agents.push_back(builder.Build());
   }
+  AppendNightCalls(date, &day);
   AssignIds(&day, static_cast<int>(days));
   for (size_t i = 0; i < spikes.size(); ++i) {
     AppendSpikeCalls(static_cast<int>(i), spikes[i], static_cast<int>(days),
@@ -259,6 +339,36 @@ DayData TrafficGenerator::GenerateDay(Date date,
   }
   std::stable_sort(day.calls.begin(), day.calls.end(), StartsEarlier);
   return day;
+}
+
+AgentDay TrafficGenerator::BuildShift(int agent, Date shift_date,
+                                      std::vector<Call>* calls) const {
+  const uint64_t seed =
+      HashOf({params_.seed, static_cast<uint64_t>(DaysSinceEpoch(shift_date)),
+              static_cast<uint64_t>(agent), 0x4E16});
+  AgentDayBuilder builder(agent, Midnight(shift_date), params_, seed, calls);
+  return builder.BuildNight();
+}
+
+void TrafficGenerator::AppendNightCalls(Date date, DayData* day) const {
+  const int agent_count = static_cast<int>(account_->agents.size());
+  const int64_t next_midnight = day->midnight + kDay;
+  std::vector<Call> calls;
+  for (int agent = agent_count - account_->night_agents; agent < agent_count;
+       ++agent) {
+    // Yesterday's shift is rebuilt (it is a pure function of its date) for
+    // the calls it started after midnight.
+    calls.clear();
+    BuildShift(agent, AddDays(date, -1), &calls);
+    for (const Call& call : calls) {
+      if (call.start >= day->midnight) day->calls.push_back(call);
+    }
+    calls.clear();
+    day->agents[static_cast<size_t>(agent)] = BuildShift(agent, date, &calls);
+    for (const Call& call : calls) {
+      if (call.start < next_midnight) day->calls.push_back(call);
+    }
+  }
 }
 
 void TrafficGenerator::AssignIds(DayData* day, int days) const {
@@ -272,11 +382,23 @@ void TrafficGenerator::AssignIds(DayData* day, int days) const {
   for (Call& call : day->calls) {
     call.call_id = kCallIdBase + days * kIdsPerDay + sequence++;
     call.ucid = call.call_id + kUcidOffset;
-    call.late =
-        HashOf({params_.seed, static_cast<uint64_t>(call.call_id), 0x1A7E}) %
-            10 ==
-        0;
+    Classify(&call);
   }
+}
+
+// Per-call decisions drawn from the call's id, so they never disturb the
+// traffic draws and stay put when other switches change.
+void TrafficGenerator::Classify(Call* call) const {
+  const uint64_t id = static_cast<uint64_t>(call->call_id);
+  call->late = HashOf({params_.seed, id, kLateSalt}) % 10 == 0;
+  const uint64_t queues = account_->queues.size();
+  call->skill = static_cast<int8_t>(
+      call->agent >= 0 ? account_->HomeQueue(call->agent)
+                       : HashOf({params_.seed, id, kQueueSalt}) % queues);
+  call->no_wrapup_end =
+      call->answered && params_.no_wrapup_end_rate > 0 &&
+      UnitInterval(HashOf({params_.seed, id, kNoWrapUpEndSalt})) <
+          params_.no_wrapup_end_rate;
 }
 
 void TrafficGenerator::AppendSpikeCalls(int index, const Spike& spike, int days,
@@ -309,10 +431,7 @@ void TrafficGenerator::AppendSpikeCalls(int index, const Spike& spike, int days,
     call.call_id = kCallIdBase + days * kIdsPerDay + kSpikeIdBase +
                    index * kIdsPerSpike + k;
     call.ucid = call.call_id + kUcidOffset;
-    call.late =
-        HashOf({params_.seed, static_cast<uint64_t>(call.call_id), 0x1A7E}) %
-            10 ==
-        0;
+    Classify(&call);
     day->calls.push_back(call);
     t += rng.Exponential(mean_gap);
   }
@@ -339,18 +458,31 @@ std::shared_ptr<const DayData> TrafficModel::Day(Date date) {
     return it->second.day;
   }
   // Generating under the lock keeps concurrent first requests for a day
-  // from doing the work twice; a day takes milliseconds.
+  // from doing the work twice; a day of 400 agents takes milliseconds.
   auto day =
       std::make_shared<const DayData>(generator_.GenerateDay(date, spikes_));
-  if (cache_.size() >= max_cached_days_) {
+  size_t cached_calls = day->calls.size();
+  for (const auto& [unused, entry] : cache_) {
+    cached_calls += entry.day->calls.size();
+  }
+  // Large floors keep fewer days: 20,000 agents make a million calls a day.
+  while (!cache_.empty() &&
+         (cache_.size() >= max_cached_days_ ||
+          (cached_calls > kCachedCallBudget && cache_.size() >= 2))) {
     auto oldest = std::min_element(
         cache_.begin(), cache_.end(), [](const auto& a, const auto& b) {
           return a.second.last_use < b.second.last_use;
         });
+    cached_calls -= oldest->second.day->calls.size();
     cache_.erase(oldest);
   }
   cache_[key] = Entry{day, ++use_counter_};
   return day;
+}
+
+uint64_t TrafficModel::version() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return version_;
 }
 
 int64_t TrafficModel::AddSpike(const Spike& spike) {
@@ -360,6 +492,7 @@ int64_t TrafficModel::AddSpike(const Spike& spike) {
     index = static_cast<int>(spikes_.size());
     if (index >= kMaxSpikes) return -1;
     spikes_.push_back(spike);
+    ++version_;
     // Only days the spike touches change; their base traffic regenerates
     // identically, so the cached copies can simply be dropped.
     for (auto it = cache_.begin(); it != cache_.end();) {

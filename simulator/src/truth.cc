@@ -32,6 +32,20 @@ void AddCall(const Account& account, const Call& call, CallTally* tally) {
   seconds.handling += call.handling();
 }
 
+void AddVisible(const Call& call, VisibleTally* tally) {
+  const int direction = call.inbound() ? 0 : 1;
+  ++(call.answered ? tally->calls[direction].answered
+                   : tally->calls[direction].unanswered);
+  tally->talk[direction] += call.talk();
+  tally->hold[direction] += call.hold_seconds();
+}
+
+void AddTotals(const Call& call, Totals* totals) {
+  ++totals->calls;
+  if (call.answered) ++totals->answered;
+  if (!call.answered && call.inbound()) ++totals->missed;
+}
+
 void WriteCounts(JsonWriter* w, const DirectionCounts (&calls)[2]) {
   w->StartObject();
   const char* names[2] = {"inbound", "outbound"};
@@ -68,6 +82,33 @@ void WriteTally(JsonWriter* w, const CallTally& tally) {
   w->EndObject();
 }
 
+void WriteVisible(JsonWriter* w, const VisibleTally& tally) {
+  w->Key("visible");
+  w->StartObject();
+  w->Key("calls");
+  WriteCounts(w, tally.calls);
+  w->Key("seconds");
+  w->StartObject();
+  const char* names[2] = {"inbound", "outbound"};
+  for (int d = 0; d < 2; ++d) {
+    w->Key(names[d]);
+    w->StartObject();
+    WriteMember(w, "talk", tally.talk[d]);
+    WriteMember(w, "hold", tally.hold[d]);
+    w->EndObject();
+  }
+  w->EndObject();
+  w->EndObject();
+}
+
+void WriteTotals(JsonWriter* w, const Totals& totals) {
+  w->StartObject();
+  WriteMember(w, "calls", totals.calls);
+  WriteMember(w, "answered", totals.answered);
+  WriteMember(w, "missed", totals.missed);
+  w->EndObject();
+}
+
 void WriteStates(JsonWriter* w, const StateTotals& s) {
   w->StartObject();
   WriteMember(w, "login", s.login);
@@ -85,10 +126,45 @@ void WriteList(JsonWriter* w, const std::vector<int64_t>& values) {
   w->EndArray();
 }
 
+// The visible stage of one call: by agent, campaign and day.
+void CountVisible(const Call& call, Truth* truth) {
+  AddVisible(call, call.agent >= 0 ? &truth->agents[call.agent].visible
+                                   : &truth->unassigned_visible);
+  const int direction = call.inbound() ? 0 : 1;
+  CampaignTruth& campaign = truth->campaigns[call.campaign];
+  ++(call.answered ? campaign.visible_calls[direction].answered
+                   : campaign.visible_calls[direction].unanswered);
+  if (call.answered && call.inbound()) {
+    campaign.visible_queue_wait_seconds.push_back(call.time_to_answer());
+  }
+  if (call.answered) {
+    truth->visible_talk_seconds[direction].push_back(call.talk());
+  }
+  AddTotals(call, &truth->visible_totals);
+}
+
+// The settled stage of one call.
+void CountSettled(const Account& account, const Call& call, Truth* truth) {
+  const int direction = call.inbound() ? 0 : 1;
+  AddCall(
+      account, call,
+      call.agent >= 0 ? &truth->agents[call.agent].tally : &truth->unassigned);
+  CampaignTruth& campaign = truth->campaigns[call.campaign];
+  ++(call.answered ? campaign.calls[direction].answered
+                   : campaign.calls[direction].unanswered);
+  if (call.answered && call.inbound()) {
+    campaign.queue_wait_seconds.push_back(call.time_to_answer());
+  }
+  if (call.answered) truth->talk_seconds[direction].push_back(call.talk());
+  ++truth->total_calls;
+  if (call.answered) ++truth->total_answered;
+  if (!call.answered && call.inbound()) ++truth->total_missed;
+}
+
 }  // namespace
 
-Truth ComputeTruth(const Account& account, const DayData& day, int64_t until,
-                   bool late_data) {
+Truth ComputeTruth(const Account& account, const DayData& day,
+                   const DayData* previous, int64_t until, bool late_data) {
   Truth truth;
   truth.date = day.date;
   truth.until = until;
@@ -99,11 +175,14 @@ Truth ComputeTruth(const Account& account, const DayData& day, int64_t until,
     agent.id = account.agents[i].id;
     agent.name = account.agents[i].name;
     agent.tally = EmptyTally(account);
-    agent.states = ComputeStates(day.agents[i], day.midnight, state_end);
+    agent.states = ComputeStates(day, previous, static_cast<int>(i),
+                                 day.midnight, state_end);
     truth.agents.push_back(std::move(agent));
   }
   for (const std::string& name : account.campaigns) {
-    truth.campaigns.push_back(CampaignTruth{name, {}, {}});
+    CampaignTruth campaign;
+    campaign.name = name;
+    truth.campaigns.push_back(std::move(campaign));
   }
   for (const Call& call : day.calls) {
     // The CRM shows an appointment once wrap-up ends, independent of the
@@ -112,21 +191,11 @@ Truth ComputeTruth(const Account& account, const DayData& day, int64_t until,
         call.disposition == kAppointmentBooked) {
       ++truth.agents[call.agent].appointments;
     }
-    if (SettledAt(call, day, late_data) > until) continue;
-    const int direction = call.inbound() ? 0 : 1;
-    AddCall(
-        account, call,
-        call.agent >= 0 ? &truth.agents[call.agent].tally : &truth.unassigned);
-    CampaignTruth& campaign = truth.campaigns[call.campaign];
-    ++(call.answered ? campaign.calls[direction].answered
-                     : campaign.calls[direction].unanswered);
-    if (call.answered && call.inbound()) {
-      campaign.queue_wait_seconds.push_back(call.time_to_answer());
+    if (VisibleAt(call, day, late_data) > until) continue;
+    CountVisible(call, &truth);
+    if (SettledAt(call, day, late_data) <= until) {
+      CountSettled(account, call, &truth);
     }
-    if (call.answered) truth.talk_seconds[direction].push_back(call.talk());
-    ++truth.total_calls;
-    if (call.answered) ++truth.total_answered;
-    if (!call.answered && call.inbound()) ++truth.total_missed;
   }
   return truth;
 }
@@ -144,6 +213,7 @@ std::string TruthToJson(const Truth& truth) {
     w.StartObject();
     WriteMember(&w, "name", agent.name);
     WriteTally(&w, agent.tally);
+    WriteVisible(&w, agent.visible);
     w.Key("state_seconds");
     WriteStates(&w, agent.states);
     WriteMember(&w, "appointments", agent.appointments);
@@ -153,6 +223,7 @@ std::string TruthToJson(const Truth& truth) {
   w.Key("unassigned");
   w.StartObject();
   WriteTally(&w, truth.unassigned);
+  WriteVisible(&w, truth.unassigned_visible);
   w.EndObject();
   w.Key("campaigns");
   w.StartObject();
@@ -163,6 +234,13 @@ std::string TruthToJson(const Truth& truth) {
     WriteCounts(&w, campaign.calls);
     w.Key("queue_wait_seconds");
     WriteList(&w, campaign.queue_wait_seconds);
+    w.Key("visible");
+    w.StartObject();
+    w.Key("calls");
+    WriteCounts(&w, campaign.visible_calls);
+    w.Key("queue_wait_seconds");
+    WriteList(&w, campaign.visible_queue_wait_seconds);
+    w.EndObject();
     w.EndObject();
   }
   w.EndObject();
@@ -174,10 +252,19 @@ std::string TruthToJson(const Truth& truth) {
   WriteList(&w, truth.talk_seconds[1]);
   w.EndObject();
   w.Key("totals");
+  WriteTotals(&w,
+              {truth.total_calls, truth.total_answered, truth.total_missed});
+  w.Key("visible");
   w.StartObject();
-  WriteMember(&w, "calls", truth.total_calls);
-  WriteMember(&w, "answered", truth.total_answered);
-  WriteMember(&w, "missed", truth.total_missed);
+  w.Key("talk_seconds");
+  w.StartObject();
+  w.Key("inbound");
+  WriteList(&w, truth.visible_talk_seconds[0]);
+  w.Key("outbound");
+  WriteList(&w, truth.visible_talk_seconds[1]);
+  w.EndObject();
+  w.Key("totals");
+  WriteTotals(&w, truth.visible_totals);
   w.EndObject();
   w.EndObject();
   return buffer.GetString();

@@ -5,21 +5,49 @@
    `docker compose config -q` (with and without the demo profile). Otherwise
    that step is skipped with a note: this machine may have no engine.
 2. Always: a structural check with PyYAML (services, profiles, commands,
-   volumes, bind mounts that exist, pinned image tags, and that
-   prometheus/prometheus.yml, the Grafana provisioning files and
-   examples/config.demo.yml agree with the service names and ports).
+   volumes, bind mounts that exist, and that prometheus/prometheus.yml, the
+   Grafana provisioning files and examples/config.demo.yml agree with the
+   service names and ports), plus what a deployment relies on:
+   - every pulled image pinned by digest (name:version@sha256:...), and the
+     Dockerfile's base images too;
+   - a healthcheck on every service, probing the right path and port with a
+     tool the image has; depends_on conditions that can be met;
+   - the exporter and the simulator on the same simulated clock: identical
+     --clock.* flags from CLOCK_ORIGIN/CLOCK_EPOCH/CLOCK_SPEED whose
+     defaults are valid, and scripts/demo.sh passing those variables;
+   - prometheus.yml's rule_files match rule files in the mounted
+     directories, and `promtool check config` (when promtool is installed)
+     loads them.
 
 Usage: check_compose.py [repository root]
 """
+import glob
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 
 import yaml
 
 SERVICES = {"exporter", "prometheus", "alertmanager", "grafana", "ozonetel-sim"}
+
+# Healthcheck of each service: the path it must probe and the port the
+# service listens on inside its container.
+HEALTH = {
+    "exporter": ("/-/healthy", 10469),
+    "ozonetel-sim": ("/_sim/clock", 18080),
+    "prometheus": ("/-/ready", 9090),
+    "alertmanager": ("/-/ready", 9093),
+    "grafana": ("/api/health", 3000),
+}
+# Probe tools known to be in the pulled images (Prometheus and Alertmanager
+# are busybox-based, Grafana's is Alpine): busybox wget. Our own image must
+# install what it uses (checked against the Dockerfile's runtime stage).
+PULLED_IMAGE_TOOLS = {"wget"}
+CLOCK_VARS = {"origin": "CLOCK_ORIGIN", "epoch": "CLOCK_EPOCH", "speed": "CLOCK_SPEED"}
+DIGEST = re.compile(r"^(?P<name>[^@\s]+?)(?::(?P<tag>[\w][\w.-]*))?@sha256:(?P<hex>[0-9a-f]{64})$")
 
 
 class Checker:
@@ -102,11 +130,16 @@ def check_structure(c):
         image = svc.get("image")
         if image:
             image = substitute(image)
-            tag = image.rsplit(":", 1)[1] if ":" in image.split("/")[-1] else ""
-            c.check(tag and tag != "latest", "%s: image %r must be pinned to a tag other than latest" % (name, image))
-            if "build" not in svc:
-                c.check(re.fullmatch(r"v?\d+(\.\d+){1,2}([-.][\w.]+)?", tag or "") is not None,
-                        "%s: image %r must be pinned to a version" % (name, image))
+            if "build" in svc:
+                # Built here: a local name, pinned through the Dockerfile.
+                tag = image.rsplit(":", 1)[1] if ":" in image.split("/")[-1] else ""
+                c.check(tag and tag != "latest", "%s: image %r must be pinned to a tag other than latest" % (name, image))
+            else:
+                m = DIGEST.match(image)
+                if c.check(m is not None, "%s: image %r must be pinned by digest (name:version@sha256:<64 hex>)"
+                           % (name, image)):
+                    c.check(re.fullmatch(r"v?\d+(\.\d+){1,2}([-.][\w.]+)?", m.group("tag") or "") is not None,
+                            "%s: image %r must carry its version tag beside the digest" % (name, image))
         else:
             c.check("build" in svc, "%s has neither image nor build" % name)
         for vol in svc.get("volumes") or []:
@@ -193,13 +226,158 @@ def check_structure(c):
             url = ((yaml.safe_load(f) or {}).get("ozonetel") or {}).get("url", "")
         c.check("ozonetel-sim:18080" in url, "examples/config.demo.yml must point at http://ozonetel-sim:18080 (got %r)" % url)
 
+    check_healthchecks(c, services)
+    check_clock(c, services)
+    check_rule_files(c, pconf, pmounts)
+
+
+def healthcheck_probe(test):
+    """(tool, url) of a healthcheck test, or (None, None)."""
+    if isinstance(test, str):
+        test = ["CMD-SHELL", test]
+    if not test or test[0] not in ("CMD", "CMD-SHELL"):
+        return None, None
+    words = test[1:] if test[0] == "CMD" else test[1].split()
+    urls = [w for w in words if re.match(r"^https?://", w)]
+    return (os.path.basename(words[0]) if words else None), (urls[0] if len(urls) == 1 else None)
+
+
+def runtime_stage(c):
+    with open(c.path("Dockerfile"), encoding="utf-8") as f:
+        stages = re.split(r"^FROM\s+", f.read(), flags=re.M)[1:]
+    return stages[-1] if stages else ""
+
+
+def apt_packages(stage):
+    """The packages of a Dockerfile stage's `apt-get install` (continued lines)."""
+    m = re.search(r"apt-get install[^\n]*\\\n(.*?)&&", stage, re.S)
+    words = set(re.findall(r"[a-z0-9][a-z0-9.+-]+", m.group(1))) if m else set()
+    words.discard("rm")
+    return words
+
+
+def check_healthchecks(c, services):
+    runtime_packages = apt_packages(runtime_stage(c))
+    for name, svc in services.items():
+        hc = svc.get("healthcheck")
+        if not c.check(isinstance(hc, dict) and not hc.get("disable") and hc.get("test"),
+                       "%s has no healthcheck" % name):
+            continue
+        tool, url = healthcheck_probe(hc["test"])
+        c.check(tool and url, "%s: healthcheck must probe one http URL with a tool, got %r" % (name, hc["test"]))
+        if name in HEALTH and url:
+            path, port = HEALTH[name]
+            parsed = re.match(r"^https?://(127\.0\.0\.1|localhost):(\d+)(/[^?\s]*)", url)
+            c.check(parsed is not None and int(parsed.group(2)) == port and parsed.group(3) == path,
+                    "%s: healthcheck must probe 127.0.0.1:%d%s, got %s" % (name, port, path, url))
+        if tool:
+            if "build" in svc:
+                c.check(tool in runtime_packages,
+                        "%s: healthcheck uses %s, which the Dockerfile's runtime stage does not install"
+                        % (name, tool))
+            else:
+                c.check(tool in PULLED_IMAGE_TOOLS, "%s: healthcheck tool %s is not known to be in %s"
+                        % (name, tool, svc.get("image")))
+        for key in ("interval", "timeout"):
+            c.check(key in hc, "%s: healthcheck needs an explicit %s" % (name, key))
+        for dep, spec in (svc.get("depends_on") or {}).items() if isinstance(svc.get("depends_on"), dict) else []:
+            c.check(dep in services, "%s depends on unknown service %s" % (name, dep))
+            cond = (spec or {}).get("condition", "service_started")
+            if cond == "service_healthy":
+                c.check(bool((services.get(dep) or {}).get("healthcheck")),
+                        "%s waits for %s to be healthy, which has no healthcheck" % (name, dep))
+            if (services.get(dep) or {}).get("profiles") and not (svc.get("profiles")):
+                c.check((spec or {}).get("required") is False,
+                        "%s (no profile) depends on %s (profile only): needs required: false" % (name, dep))
+    exp_deps = (services.get("exporter") or {}).get("depends_on") or {}
+    c.check(isinstance(exp_deps, dict) and (exp_deps.get("ozonetel-sim") or {}).get("condition") == "service_healthy",
+            "exporter must wait for a healthy ozonetel-sim (when the demo profile runs it)")
+    gr_deps = (services.get("grafana") or {}).get("depends_on") or {}
+    c.check(isinstance(gr_deps, dict) and (gr_deps.get("prometheus") or {}).get("condition") == "service_healthy",
+            "grafana must wait for a healthy prometheus")
+
+
+def clock_flags(cmd):
+    return [a for a in cmd if a.startswith("--clock.")]
+
+
+def check_clock(c, services):
+    exp = clock_flags(as_list((services.get("exporter") or {}).get("command")))
+    sim = clock_flags(as_list((services.get("ozonetel-sim") or {}).get("command")))
+    c.check(exp == sim, "exporter and ozonetel-sim must get identical --clock.* flags: %r vs %r" % (exp, sim))
+    for key, var in CLOCK_VARS.items():
+        flags = [a for a in exp if a.startswith("--clock.%s=" % key)]
+        if not c.check(len(flags) == 1, "exporter needs exactly one --clock.%s" % key):
+            continue
+        value = flags[0].split("=", 1)[1]
+        m = re.fullmatch(r"\$\{%s:-([^}]+)\}" % var, value)
+        if not c.check(m is not None, "--clock.%s must be ${%s:-<default>}, got %r" % (key, var, value)):
+            continue
+        try:
+            default = float(m.group(1))
+        except ValueError:
+            default = None
+        c.check(default is not None and (default > 0 if key == "speed" else default >= 0),
+                "--clock.%s default %r is not a valid value" % (key, m.group(1)))
+    # origin 0 at epoch 0, speed 1 is the real clock: what a run by hand needs.
+    defaults = [substitute_defaults(a) for a in exp]
+    c.check(sorted(defaults) == ["--clock.epoch=0", "--clock.origin=0", "--clock.speed=1"],
+            "without CLOCK_* variables the clock must be the real one (origin 0, epoch 0, speed 1), got %r" % defaults)
+    demo = c.path("scripts/demo.sh")
+    if c.check(os.path.exists(demo), "scripts/demo.sh is missing"):
+        with open(demo, encoding="utf-8") as f:
+            text = f.read()
+        for var in CLOCK_VARS.values():
+            c.check(re.search(r"\b%s=" % var, text) is not None and
+                    re.search(r"export\b[^\n]*\b%s\b" % var, text) is not None,
+                    "scripts/demo.sh must compute and export %s for docker compose" % var)
+
+
+def substitute_defaults(text):
+    return re.sub(r"\$\{[A-Za-z_][A-Za-z0-9_]*:-([^}]*)\}", r"\1", text)
+
+
+def check_rule_files(c, pconf, pmounts):
+    patterns = pconf.get("rule_files", [])
+    c.check(patterns, "prometheus.yml loads no rule files")
+    local = []
+    for pattern in patterns:
+        for target, source in pmounts.items():
+            if pattern.startswith(target + "/"):
+                local_pattern = c.path(source + pattern[len(target):])
+                c.check(glob.glob(local_pattern), "rule_files %s matches no file (%s)" % (pattern, local_pattern))
+                local.append(local_pattern)
+    promtool = shutil.which("promtool")
+    if not promtool:
+        c.notes.append("skipped `promtool check config`: promtool not installed")
+        return
+    # The same configuration with the rule paths moved to this checkout.
+    with tempfile.TemporaryDirectory() as tmp:
+        conf = dict(pconf, rule_files=local)
+        path = os.path.join(tmp, "prometheus.yml")
+        with open(path, "w", encoding="utf-8") as f:
+            yaml.safe_dump(conf, f)
+        p = subprocess.run([promtool, "check", "config", path], capture_output=True, text=True, timeout=120)
+        c.check(p.returncode == 0, "promtool check config (rule files from rules/ and alerts/) failed:\n%s"
+                % (p.stdout + p.stderr).strip())
+        if p.returncode == 0:
+            c.notes.append("promtool check config loaded %d rule file pattern(s)" % len(local))
+
 
 def check_dockerfile(c):
     with open(c.path("Dockerfile"), encoding="utf-8") as f:
         text = f.read()
     froms = re.findall(r"^FROM\s+(\S+)", text, re.M)
-    c.check(len(froms) >= 2 and all(f == "debian:12-slim" for f in froms),
-            "Dockerfile must be multi-stage on debian:12-slim (got %r)" % froms)
+    c.check(len(froms) >= 2 and len(set(froms)) == 1,
+            "Dockerfile must be multi-stage on one base image (got %r)" % froms)
+    for image in froms:
+        m = DIGEST.match(image)
+        if c.check(m is not None, "Dockerfile: base image %r must be pinned by digest (name:tag@sha256:...)" % image):
+            c.check(m.group("name") in ("debian", "docker.io/library/debian", "library/debian") and
+                    re.fullmatch(r"(12(\.\d+)?|bookworm(-\d{8})?)-slim", m.group("tag") or "") is not None,
+                    "Dockerfile: base image %r must be Debian 12 slim" % image)
+    c.check(re.search(r"^HEALTHCHECK\b.*\n?.*/-/healthy", text, re.M) is not None,
+            "Dockerfile needs a HEALTHCHECK of /-/healthy for `docker run`")
     for flag in ("-DCALLCENTER_BUILD_TESTS=OFF", "-DCALLCENTER_BUILD_BENCHMARKS=OFF"):
         c.check(flag in text, "Dockerfile cmake lacks %s" % flag)
     c.check(re.search(r"--target\s+callcenter_exporter\s+ozonetel_sim", text) is not None,
@@ -225,7 +403,15 @@ def check_dockerfile(c):
         c.check(wanted, "could not read the build stage's packages")
         c.check(wanted <= allowed, "build stage installs packages not in scripts/install-deps.sh: %s"
                 % sorted(wanted - allowed))
-    c.check(os.path.exists(c.path(".dockerignore")), ".dockerignore is missing")
+    if c.check(os.path.exists(c.path(".dockerignore")), ".dockerignore is missing"):
+        # The image's cmake configure reads every add_subdirectory() of the
+        # top-level CMakeLists.txt except tests/ and bench/ (OFF in the image).
+        with open(c.path(".dockerignore"), encoding="utf-8") as f:
+            ignored = {l.strip().strip("/") for l in f if l.strip() and not l.startswith("#")}
+        with open(c.path("CMakeLists.txt"), encoding="utf-8") as f:
+            subdirs = set(re.findall(r"^\s*add_subdirectory\((\w+)\)", f.read(), re.M)) - {"tests", "bench"}
+        c.check(subdirs and not subdirs & ignored,
+                ".dockerignore excludes directories the image build configures: %s" % sorted(subdirs & ignored))
 
 
 def main():

@@ -26,7 +26,19 @@ few of our own, with the Python standard library and PyYAML:
   target-rate-interval-rule   rate/irate/increase use [$__rate_interval]; [$__range]
                               only in instant targets; anything else needs an exclusion
   target-variable-rule        every $var / ${var} / [[var]] is defined or a built-in
+  target-clock-rule           no time(): ages compare against the exporter's clock,
+                              callcenter_exporter_time_seconds (simulated clocks, skewed hosts)
+  state-colour-rule           live-floor agent states have ONE colour each (STATE_COLOURS):
+                              every value mapping or per-series override naming a state uses
+                              it, names all states, and numeric codes of
+                              agent:callcenter_agent_state:code map to the states the
+                              recording rule gives them
   provisioning-rule           dashboards/provisioning/*/ files are valid YAML, apiVersion 1
+
+Metric names come from docs/architecture.md's catalogue, rules/*.yml, and
+tests/dashboards/announced_metrics.yml: metrics announced by a contract that
+the exporter is implementing but the catalogue does not list yet. A note is
+printed for every announced name the catalogue has caught up with.
 
 Exclusions live in dashboards/.lint (YAML), kubernetes-mixin style:
 
@@ -66,8 +78,27 @@ RULES = [
     "template-label-promql-rule", "panel-datasource-rule",
     "panel-title-description-rule", "panel-units-rule", "target-promql-rule",
     "target-metric-rule", "target-job-rule", "target-instance-rule",
-    "target-rate-interval-rule", "target-variable-rule", "provisioning-rule",
+    "target-rate-interval-rule", "target-variable-rule", "target-clock-rule",
+    "state-colour-rule", "provisioning-rule",
 ]
+
+# The live floor's agent states (../shared/docs/live-floor.md §1.1) and their
+# one colour each, used by every panel that shows a state (docs/alerts.md,
+# "Live floor"). Hex, so that no theme maps a name differently.
+STATE_COLOURS = {
+    "available": "#73BF69",    # green: ready for a call
+    "ringing": "#FADE2A",      # yellow: a call is being offered
+    "busy": "#5794F2",         # blue: on a call
+    "hold": "#1F60C4",         # dark blue: on a call, caller on hold
+    "wrapup": "#FF9830",       # orange: after-call work
+    "pause": "#F2495C",        # red: on a break, not taking calls
+    "outbound": "#B877D9",     # purple: dialling / outbound activity
+    "supervising": "#2CA6A4",  # teal: supervisor not taking calls
+    "unknown": "#8E8E8E",      # grey: unmapped platform state
+}
+# Recorded per-agent state code (rules/callcenter.rules.yml); panels that
+# read it map each code back to its state with value mappings.
+STATE_CODE_RECORD = "agent:callcenter_agent_state:code"
 
 # Grafana's global variables (grafana.com docs, "Global variables").
 BUILTIN_VARS = {
@@ -82,6 +113,7 @@ KNOWN_UNITS = {
     "short", "none", "s", "ms", "m", "h", "d", "dtdurations", "percent",
     "percentunit", "cps", "cpm", "reqps", "reqpm", "ops", "opm", "bytes",
     "decbytes", "bool", "bool_on_off", "dateTimeAsIso", "dateTimeFromNow",
+    "dthms", "dtdhms",
 }
 
 PROMQL_FUNCTIONS = {
@@ -97,6 +129,8 @@ PROMQL_FUNCTIONS = {
     "rate", "resets", "round", "scalar", "sgn", "sin", "sinh", "sort",
     "sort_desc", "sqrt", "stddev_over_time", "stdvar_over_time",
     "sum_over_time", "tan", "tanh", "time", "timestamp", "vector", "year",
+    # the @ modifier's start() and end()
+    "start", "end",
     # aggregations
     "sum", "min", "max", "avg", "group", "stddev", "stdvar", "count",
     "count_values", "bottomk", "topk", "quantile",
@@ -293,6 +327,53 @@ def load_catalogue(path):
     return names
 
 
+def load_announced(path):
+    """Metric names from announced_metrics.yml ({metrics: {name: type}}),
+    with _bucket/_sum/_count for histograms."""
+    names = set()
+    if not path or not os.path.exists(path):
+        return names
+    with open(path, encoding="utf-8") as f:
+        doc = yaml.safe_load(f) or {}
+    for name, mtype in (doc.get("metrics") or {}).items():
+        names.add(name)
+        if mtype == "histogram":
+            names.update({name + "_bucket", name + "_sum", name + "_count"})
+    return names
+
+
+def announced_path(root):
+    return os.path.join(root, "tests", "dashboards", "announced_metrics.yml")
+
+
+def load_known_metrics(catalogue_path, announced):
+    """(catalogue plus announced names, notes for announced names that the
+    catalogue already lists)."""
+    catalogue = load_catalogue(catalogue_path)
+    extra = load_announced(announced)
+    notes = ["announced metric %s is now in %s; remove it from %s" % (
+        name, os.path.basename(catalogue_path), os.path.basename(announced))
+        for name in sorted(extra & catalogue)]
+    return catalogue | extra, notes
+
+
+def load_state_codes(rules_dir):
+    """{code: state} from the recording rule STATE_CODE_RECORD, whose
+    expression has one `(callcenter_agent_state{state="x"} == 1) * N` term
+    per state."""
+    codes = {}
+    for path in glob.glob(os.path.join(rules_dir, "*.yml")):
+        with open(path, encoding="utf-8") as f:
+            doc = yaml.safe_load(f) or {}
+        for group in doc.get("groups", []):
+            for rule in group.get("rules", []):
+                if rule.get("record") == STATE_CODE_RECORD:
+                    for state, code in re.findall(
+                            r'state\s*=\s*"(\w+)"\s*\}\s*==\s*1\s*\)\s*\*\s*(\d+)', rule["expr"]):
+                        codes[code] = state
+    return codes
+
+
 def expand_braces(text):
     m = re.search(r"\{([^}]*)\}", text)
     if not m:
@@ -366,7 +447,57 @@ def is_ds_variable(ds):
     return ds in ("${datasource}", "$datasource")
 
 
-def lint_dashboard(path, catalogue, recorded, seen_uids, parse_jobs=None):
+def state_colour_violations(p, state_codes):
+    """Messages for panel `p` breaking state-colour-rule."""
+    out = []
+    fc = p.get("fieldConfig") or {}
+    reads_codes = any(STATE_CODE_RECORD in (t.get("expr") or "") for t in p.get("targets") or [])
+    mapping_lists = [(fc.get("defaults") or {}).get("mappings") or []]
+    state_overrides = {}
+    for o in fc.get("overrides") or []:
+        matcher = o.get("matcher") or {}
+        for prop in o.get("properties") or []:
+            if prop.get("id") == "mappings":
+                mapping_lists.append(prop.get("value") or [])
+            if (prop.get("id") == "color" and matcher.get("id") == "byName"
+                    and matcher.get("options") in STATE_COLOURS):
+                state_overrides[matcher["options"]] = (prop.get("value") or {}).get("fixedColor")
+    for mappings in mapping_lists:
+        seen = set()
+        for m in mappings:
+            if m.get("type") != "value":
+                continue
+            for key, opt in (m.get("options") or {}).items():
+                state = opt.get("text") if opt.get("text") in STATE_COLOURS else (
+                    key if key in STATE_COLOURS else None)
+                if reads_codes and state_codes and key not in STATE_COLOURS:
+                    want = state_codes.get(key)
+                    if want != opt.get("text"):
+                        out.append("code %s maps to %r; %s records it as %r" % (
+                            key, opt.get("text"), STATE_CODE_RECORD, want))
+                if state is None:
+                    continue
+                seen.add(state)
+                if (opt.get("color") or "").upper() != STATE_COLOURS[state].upper():
+                    out.append("state %s has colour %r; the state colour is %s" % (
+                        state, opt.get("color"), STATE_COLOURS[state]))
+        if seen and seen != set(STATE_COLOURS):
+            out.append("value mappings name states %s but not %s" % (
+                ", ".join(sorted(seen)), ", ".join(sorted(set(STATE_COLOURS) - seen))))
+        if reads_codes and state_codes and mappings and set(state_codes.values()) - seen:
+            out.append("codes of %s without a mapping: %s" % (
+                STATE_CODE_RECORD, ", ".join(sorted(set(state_codes.values()) - seen))))
+    for state, colour in sorted(state_overrides.items()):
+        if (colour or "").upper() != STATE_COLOURS[state].upper():
+            out.append("override for %s has colour %r; the state colour is %s" % (
+                state, colour, STATE_COLOURS[state]))
+    if state_overrides and set(state_overrides) != set(STATE_COLOURS):
+        out.append("colour overrides name states %s but not %s" % (
+            ", ".join(sorted(state_overrides)), ", ".join(sorted(set(STATE_COLOURS) - set(state_overrides)))))
+    return out
+
+
+def lint_dashboard(path, catalogue, recorded, seen_uids, parse_jobs=None, state_codes=None):
     out = []
     name = os.path.basename(path)
     try:
@@ -445,6 +576,8 @@ def lint_dashboard(path, catalogue, recorded, seen_uids, parse_jobs=None):
             continue
         if not p.get("description"):
             v("panel-title-description-rule", "no description", title)
+        for msg in state_colour_violations(p, state_codes or {}):
+            v("state-colour-rule", msg, title)
         targets = p.get("targets") or []
         if not targets:
             continue
@@ -470,6 +603,9 @@ def lint_dashboard(path, catalogue, recorded, seen_uids, parse_jobs=None):
             a = analyse(expr)
             for e in a["errors"]:
                 v("target-promql-rule", e, title, idx)
+            if "time" in a["functions"]:
+                v("target-clock-rule", "time() is the Prometheus server's clock; measure ages against "
+                  "callcenter_exporter_time_seconds (the exporter's clock)", title, idx)
             if parse_jobs is not None and not a["errors"]:
                 parse_jobs.append((expr, Violation("target-promql-rule", dash, title, idx, "")))
             for metric, matchers in a["selectors"]:
@@ -567,13 +703,16 @@ def collect(paths):
     return files
 
 
-def run(files, root, lint_file, catalogue_path, rules_dir, provisioning, promtool=None):
-    catalogue = load_catalogue(catalogue_path)
+def run(files, root, lint_file, catalogue_path, rules_dir, provisioning, promtool=None, notes=None):
+    catalogue, caught_up = load_known_metrics(catalogue_path, announced_path(root))
+    if notes is not None:
+        notes.extend(caught_up)
     recorded = load_recorded(rules_dir)
+    state_codes = load_state_codes(rules_dir)
     excl = Exclusions(lint_file)
     violations, seen_uids, linted, parse_jobs = [], {}, set(), []
     for path in files:
-        vs, uid = lint_dashboard(path, catalogue, recorded, seen_uids, parse_jobs)
+        vs, uid = lint_dashboard(path, catalogue, recorded, seen_uids, parse_jobs, state_codes)
         linted.add(uid)
         violations.extend(vs)
     if promtool:
@@ -652,8 +791,11 @@ def main():
     if not files:
         print("no dashboards found in %s" % ", ".join(paths))
         return 1
+    notes = []
     kept, problems, excluded = run(files, args.root, args.lint, args.catalogue, args.rules_dir,
-                                   not args.paths, args.promtool)
+                                   not args.paths, args.promtool, notes)
+    for n in notes:
+        print("note: " + n)
     if not args.promtool:
         print("note: promtool not found; queries were checked for balance and names only")
     for x in kept:

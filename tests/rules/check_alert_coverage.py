@@ -12,9 +12,13 @@ For every alert in alerts/*.yml:
     callcenter:threshold:* series defined in rules/ (no bare literals other
     than unit conversions such as 900 s per 15 min, and 0 in `== 0`/`> 0`).
 For every rule in rules/*.yml and alerts/*.yml:
-  * every metric name it reads is in docs/architecture.md's catalogue, is
-    recorded in rules/, or is Prometheus's `up` (the catalogue evolves; a
-    renamed metric must not silently empty a rule).
+  * every metric name it reads is in docs/architecture.md's catalogue (or
+    announced in tests/dashboards/announced_metrics.yml until the catalogue
+    lists it), is recorded in rules/, or is Prometheus's `up` (the catalogue
+    evolves; a renamed metric must not silently empty a rule);
+  * it does not call time(): ages and staleness compare against the
+    exporter's clock, callcenter_exporter_time_seconds, because the exporter
+    can run on a simulated clock (demo, tests) or on a skewed host.
 
 Usage: check_alert_coverage.py <repository root>
 """
@@ -111,7 +115,8 @@ def main(root):
         if not rule.get("for"):
             errors.append("%s: no for: duration" % where)
 
-    catalogue = lint_dashboards.load_catalogue(os.path.join(root, "docs", "architecture.md"))
+    catalogue, notes = lint_dashboards.load_known_metrics(
+        os.path.join(root, "docs", "architecture.md"), lint_dashboards.announced_path(root))
     recorded = lint_dashboards.load_recorded(os.path.join(root, "rules"))
     known = catalogue | recorded | lint_dashboards.BUILTIN_METRICS
     for path in sorted(glob.glob(os.path.join(root, "rules", "*.yml")) + glob.glob(os.path.join(root, "alerts", "*.yml"))):
@@ -123,11 +128,16 @@ def main(root):
                 a = lint_dashboards.analyse(rule.get("expr", ""))
                 for e in a["errors"]:
                     errors.append("%s: %s: %s" % (os.path.relpath(path, root), name, e))
+                if "time" in a["functions"]:
+                    errors.append("%s: %s calls time(); measure ages against callcenter_exporter_time_seconds "
+                                  "(the exporter's clock)" % (os.path.relpath(path, root), name))
                 for metric, _ in a["selectors"]:
                     if metric and metric not in known:
                         errors.append("%s: %s reads %s, which is not in docs/architecture.md's catalogue nor recorded"
                                       % (os.path.relpath(path, root), name, metric))
 
+    for n in notes:
+        print("note: " + n)
     for e in errors:
         print("FAIL " + e)
     print("%d alerts checked, %d problems" % (len(alerts), len(errors)))

@@ -50,7 +50,7 @@ TEST(FlagsTest, BothSpellingsAndBooleans) {
 TEST(FlagsTest, BadFlagsAreErrors) {
   EXPECT_NE(ParseFlags({"--nope=1"}).error, "");
   EXPECT_NE(ParseFlags({"--agents=0"}).error, "");
-  EXPECT_NE(ParseFlags({"--agents=501"}).error, "");
+  EXPECT_NE(ParseFlags({"--agents=20001"}).error, "");
   EXPECT_NE(ParseFlags({"--auth=basic"}).error, "");
   EXPECT_NE(ParseFlags({"--seed"}).error, "");
   EXPECT_NE(ParseFlags({"--rate-limit-style=500"}).error, "");

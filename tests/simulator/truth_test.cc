@@ -164,6 +164,27 @@ TEST_F(TruthTest, LateDataIsWithheldFromFetchAndTruthAlike) {
                           sim_->traffic().Day(TestDate())->calls.size()));
 }
 
+TEST_F(TruthTest, NightShiftsMatchTheFetchOfEitherDay) {
+  SimOptions options = RelaxedOptions();
+  options.night_agents = 10;
+  options.late_data = true;
+  Start(options);
+  for (const char* now : {"22:30:00", "23:59:59"}) {
+    SCOPED_TRACE(now);
+    SetNow(now);
+    ExpectTruthMatchesFetch(TestDate());
+  }
+  // While the first calls that cross midnight are still running.
+  SetNow("00:04:00", 1);
+  ExpectTruthMatchesFetch(TestDate());
+  for (const char* now : {"01:30:00", "03:00:00", "10:00:00"}) {
+    SCOPED_TRACE(now);
+    SetNow(now, 1);
+    ExpectTruthMatchesFetch(TestDate());
+    ExpectTruthMatchesFetch(AddDays(TestDate(), 1));
+  }
+}
+
 TEST_F(TruthTest, SpikeCallsAreMostlyMissedAndCounted) {
   SetNow("14:00:00");
   const Truth before = sim_->TruthFor(TestDate(), sim_->NowSeconds());

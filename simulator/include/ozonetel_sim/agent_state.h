@@ -17,13 +17,17 @@ struct StateTotals {
   int64_t busy[2] = {0, 0};
   int64_t wrapup[2] = {0, 0};
   int64_t dial[2] = {0, 0};
+
+  StateTotals& operator+=(const StateTotals& other);
 };
 
 // Seconds of each state inside [from, to).
 StateTotals ComputeStates(const AgentDay& day, int64_t from, int64_t to);
-
-// The agentdetails Status at `now`: Ready, Busy, Pause, ACW or Logout.
-std::string CurrentStatus(const AgentDay& day, int64_t now);
+// The same over both shifts that can reach into [from, to) of `day`: the
+// day's own and, when `previous` is given, the one of the day before (a
+// night shift that ran past midnight).
+StateTotals ComputeStates(const DayData& day, const DayData* previous,
+                          int agent, int64_t from, int64_t to);
 
 }  // namespace callcenter::sim
 

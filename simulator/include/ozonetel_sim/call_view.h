@@ -8,6 +8,7 @@
 
 #include "ozonetel_sim/account.h"
 #include "ozonetel_sim/json_util.h"
+#include "ozonetel_sim/options.h"
 #include "ozonetel_sim/traffic.h"
 
 namespace callcenter::sim {
@@ -16,14 +17,19 @@ namespace callcenter::sim {
 // the next day (§11); otherwise a record appears when the call ends.
 int64_t VisibleAt(const Call& call, const DayData& day, bool late_data);
 // When the record reaches its final form: visible and, for answered calls,
-// wrap-up over (WrapUpEndTime and Disposition filled in).
+// wrap-up over (Disposition, WrapupDuration, HandlingTime and, unless the
+// call is one of --no-wrapup-end-rate's, WrapUpEndTime filled in).
 int64_t SettledAt(const Call& call, const DayData& day, bool late_data);
+// The record's CallDate: the start day, or for a call that ends after the
+// next midnight the day the view's rule names.
+Date CallDateOf(const Call& call, const DayData& day, CrossingCallDate rule);
 
 struct CdrView {
   const Account* account = nullptr;
-  const DayData* day = nullptr;
+  const DayData* day = nullptr;  // the day the call started on
   int64_t now = 0;
   bool ids_as_strings = false;
+  CrossingCallDate crossing_call_date = CrossingCallDate::kEnd;
 };
 
 // Writes the 47-key record (§4.4 order) as the API shows it at view.now.

@@ -13,10 +13,17 @@ namespace callcenter::sim {
 
 enum class AuthMode { kApiKey, kToken };
 
+// The CallDate of a record whose call ends after the midnight that follows
+// its start. Production shows the end day (the hostile case, default).
+enum class CrossingCallDate { kEnd, kStart };
+
 struct SimOptions {
   std::string listen_address = "127.0.0.1:18080";
   uint64_t seed = 1;
   int agents = 20;
+  int night_agents = 0;  // extra agents with a 21:00-02:00 shift
+  int queues = 0;        // live-floor queues; 0: the inbound campaign names
+  int supervisors = 0;   // CCCP-only users
   std::string user_name = "demo";
   std::string api_key = "sim-api-key";
   std::string crm_api_key = "sim-crm-key";
@@ -32,6 +39,8 @@ struct SimOptions {
   bool late_data = false;
   bool reject_future = true;
   double calls_per_agent_hour = 6.0;
+  CrossingCallDate crossing_call_date = CrossingCallDate::kEnd;
+  double no_wrapup_end_rate = 0;
   std::optional<double> clock_origin;  // unix seconds
   std::optional<double> clock_epoch;   // unix seconds
   std::optional<double> clock_speed;
@@ -46,6 +55,8 @@ struct FlagParseResult {
 // `args` excludes the program name.
 FlagParseResult ParseFlags(const std::vector<std::string>& args);
 std::string FlagHelp();
+
+inline constexpr int kMaxAgents = 20000;
 
 }  // namespace callcenter::sim
 

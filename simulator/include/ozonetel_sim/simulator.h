@@ -14,6 +14,8 @@
 #include "callcenter/common/http_server.h"
 #include "ozonetel_sim/account.h"
 #include "ozonetel_sim/faults.h"
+#include "ozonetel_sim/floor_events.h"
+#include "ozonetel_sim/live_floor.h"
 #include "ozonetel_sim/options.h"
 #include "ozonetel_sim/rate_limiter.h"
 #include "ozonetel_sim/token_store.h"
@@ -42,6 +44,9 @@ class Simulator {
   int64_t NowSeconds() const;
 
   Truth TruthFor(Date date, int64_t until);
+  // The live floor at `at` (replaying the day timelines up to it).
+  Floor FloorAt(int64_t at, FloorView view);
+  TimelineCache& timelines() { return timelines_; }
   // What /ca_apis/aht answers at `at`: answered outbound calls whose wrap-up
   // ended within [at - 2 h, at].
   AhtResult AgentAht(int agent, int64_t at);
@@ -84,6 +89,7 @@ class Simulator {
   HttpResponse ControlStats(const HttpRequest& request);
   HttpResponse ControlFaults(const HttpRequest& request);
   HttpResponse ControlSpike(const HttpRequest& request);
+  HttpResponse ControlLive(const HttpRequest& request);
 
   enum class CdrMode { kDetails, kPagination, kUcid };
   HttpResponse FetchCdr(const HttpRequest& request, CdrMode mode);
@@ -94,6 +100,7 @@ class Simulator {
   const Clock* clock_;
   Account account_;
   TrafficModel traffic_;
+  TimelineCache timelines_;
   RateLimits limits_;
   TokenStore tokens_;
   Faults faults_;

@@ -2,6 +2,12 @@
 // outbound calls and wrap-up; per day the resulting call records and agent
 // state timelines. A day is a pure function of (seed, date, spikes); it is
 // generated once on first use and cached.
+//
+// Day agents work about 08:00-19:00. Night agents (the last
+// Account::night_agents) work about 21:00-02:00, so their shift belongs to
+// the day it starts on while its calls belong to the day each call starts
+// on: DayData(D).calls holds every call that starts on D, DayData(D).agents
+// every shift that starts on D.
 #ifndef OZONETEL_SIM_TRAFFIC_H_
 #define OZONETEL_SIM_TRAFFIC_H_
 
@@ -37,11 +43,13 @@ struct Call {
   int16_t spike = -1;  // index of the spike that added it; -1: base traffic
   int8_t campaign = 0;
   int8_t disposition = kDispositionEmpty;
+  int8_t skill = 0;  // live-floor queue (index into Account::queues), inbound
   CallType type = CallType::kInBound;
   bool answered = false;
   bool agent_null = false;  // AgentID null rather than ""
   bool late = false;        // withheld until 03:00 next day under --late-data
   bool lower_case = false;  // Status/Type spelled in lower case
+  bool no_wrapup_end = false;  // WrapUpEndTime stays null in the record
 
   bool inbound() const { return type == CallType::kInBound; }
   int64_t talk() const { return answered ? end - pickup - hold : 0; }
@@ -60,6 +68,9 @@ struct Segment {
   int64_t to = 0;
   AgentState state = AgentState::kBusy;
   bool inbound = true;  // direction of the call behind busy/wrapup/dial
+  CallType type = CallType::kInBound;  // the call behind busy/wrapup/dial
+  uint8_t ring = 0;  // inbound busy: seconds the agent rang before `from`
+  int32_t hold = 0;  // busy: HoldDuration of the call
 };
 
 struct AgentDay {
@@ -87,6 +98,8 @@ struct TrafficParams {
   uint64_t seed = 1;
   double calls_per_agent_hour = 6.0;
   int64_t utc_offset_seconds = 19800;
+  // Fraction of answered calls whose record never shows a WrapUpEndTime.
+  double no_wrapup_end_rate = 0;
 };
 
 class TrafficGenerator {
@@ -97,7 +110,13 @@ class TrafficGenerator {
   int64_t Midnight(Date date) const;
 
  private:
+  // The calls of night shifts that start on `date`: the shift of the day
+  // before crosses into it, the day's own shift crosses out of it.
+  void AppendNightCalls(Date date, DayData* day) const;
+  AgentDay BuildShift(int agent, Date shift_date,
+                      std::vector<Call>* calls) const;
   void AssignIds(DayData* day, int days) const;
+  void Classify(Call* call) const;
   void AppendSpikeCalls(int index, const Spike& spike, int days,
                         DayData* day) const;
 
@@ -119,6 +138,11 @@ class TrafficModel {
   Date DateOf(int64_t unix_seconds) const;
   int64_t Midnight(Date date) const { return generator_.Midnight(date); }
   const Account& account() const { return *account_; }
+  // Whether anything of a day (a shift, a call) reaches into the next one;
+  // only night agents do, so readers of day D consult D - 1 only then.
+  bool CrossesMidnight() const { return account_->night_agents > 0; }
+  // Increases whenever a spike changes already generated days.
+  uint64_t version() const;
 
  private:
   struct Entry {
@@ -130,10 +154,11 @@ class TrafficModel {
   TrafficParams params_;
   TrafficGenerator generator_;
   size_t max_cached_days_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::vector<Spike> spikes_;
   std::map<int64_t, Entry> cache_;  // by days since the epoch
   uint64_t use_counter_ = 0;
+  uint64_t version_ = 0;
 };
 
 int64_t DaysSinceEpoch(Date date);
