@@ -105,20 +105,39 @@ std::optional<int64_t> DeclaredBodySize(mg_connection* connection,
 enum class BodyRead { kOk, kTooLarge, kTimedOut };
 
 // Reads at most `max_bytes` under a total deadline, however slowly the
-// client sends.
-BodyRead ReadBody(mg_connection* connection, size_t max_bytes, int timeout_ms,
-                  std::string* body) {
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::milliseconds(timeout_ms);
+// client sends. mg_read returns only once it filled the buffer (or its
+// per-read request timeout expired), so a client trickling bytes would
+// hold one large read far past the deadline: reads start at one byte and
+// grow only while data arrives at once. A body that ends short of its
+// declared length (the client stopped sending) is never passed on.
+BodyRead ReadBody(mg_connection* connection, std::optional<int64_t> declared,
+                  size_t max_bytes, int timeout_ms, std::string* body) {
+  using Clock = std::chrono::steady_clock;
+  constexpr auto kQuickRead = std::chrono::milliseconds(5);
+  const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   char buffer[16384];
+  size_t want = 1;
   for (;;) {
-    if (std::chrono::steady_clock::now() > deadline) return BodyRead::kTimedOut;
-    const int n = mg_read(connection, buffer, sizeof(buffer));
-    if (n <= 0) return BodyRead::kOk;
+    if (declared && body->size() >= static_cast<uint64_t>(*declared)) {
+      return BodyRead::kOk;
+    }
+    if (Clock::now() > deadline) return BodyRead::kTimedOut;
+    size_t ask = want;
+    if (declared) {
+      ask = std::min<uint64_t>(ask, static_cast<uint64_t>(*declared) -
+                                        body->size());
+    }
+    const auto started = Clock::now();
+    const int n = mg_read(connection, buffer, ask);
+    if (n < 0) return BodyRead::kTimedOut;
+    if (n == 0) return declared ? BodyRead::kTimedOut : BodyRead::kOk;
     if (body->size() + static_cast<size_t>(n) > max_bytes) {
       return BodyRead::kTooLarge;
     }
     body->append(buffer, static_cast<size_t>(n));
+    want = Clock::now() - started < kQuickRead
+               ? std::min(want * 2, sizeof(buffer))
+               : 1;
   }
 }
 
@@ -441,7 +460,7 @@ HttpResponse HttpServer::Admit(mg_connection* connection, const Route* route,
     if (auto denied = options_.authorize(request)) return std::move(*denied);
   }
   if (options.max_body_bytes > 0) {
-    switch (ReadBody(connection, options.max_body_bytes,
+    switch (ReadBody(connection, declared, options.max_body_bytes,
                      options_.body_timeout_ms, &request.body)) {
       case BodyRead::kOk:
         break;
