@@ -21,6 +21,13 @@ TEST(ParseDurationTest, RejectsMalformedText) {
   }
 }
 
+TEST(ParseDurationTest, HoursBeyondTwelveDigitsAreRefusedNotOverflowed) {
+  EXPECT_EQ(ParseDuration("999999999999:59:59"),
+            int64_t{999999999999} * 3600 + 59 * 60 + 59);
+  EXPECT_FALSE(ParseDuration("9999999999999:00:00").has_value());
+  EXPECT_FALSE(ParseDuration("99999999999999999999:00:00").has_value());
+}
+
 TEST(FormatDurationTest, RoundTrips) {
   EXPECT_EQ(FormatDuration(0), "00:00:00");
   EXPECT_EQ(FormatDuration(3723), "01:02:03");
@@ -36,6 +43,7 @@ TEST(ParseUtcOffsetTest, ParsesCommonForms) {
   EXPECT_FALSE(ParseUtcOffset("IST").has_value());
   EXPECT_FALSE(ParseUtcOffset("+25:00").has_value());
   EXPECT_EQ(FormatUtcOffset(kIst), "+05:30");
+  EXPECT_EQ(FormatUtcOffset(Seconds(-4 * 3600)), "-04:00");
 }
 
 TEST(ParseDateTest, ValidatesCalendarDates) {
@@ -48,9 +56,22 @@ TEST(ParseDateTest, ValidatesCalendarDates) {
   EXPECT_FALSE(ParseDate("2026/03/02").has_value());
 }
 
+TEST(ParseDateTest, OnlyYearsFrom2000To2100) {
+  EXPECT_TRUE(ParseDate("2000-01-01").has_value());
+  EXPECT_TRUE(ParseDate("2100-12-31").has_value());
+  EXPECT_FALSE(ParseDate("1999-12-31").has_value());
+  EXPECT_FALSE(ParseDate("2101-01-01").has_value());
+  EXPECT_FALSE(ParseDate("9999-12-31").has_value());
+  EXPECT_FALSE(ParseDate("0000-01-01").has_value());
+  EXPECT_FALSE(ParseLocalDateTime("9999-12-31 23:59:59", kIst).has_value());
+  EXPECT_FALSE(ParseRfc3339("9999-12-31T23:59:59Z").has_value());
+}
+
 TEST(ParseTimeOfDayTest, BoundsHours) {
   EXPECT_EQ(ParseTimeOfDay("12:20:57"), 12 * 3600 + 20 * 60 + 57);
+  EXPECT_EQ(ParseTimeOfDay("00:00:00"), 0);
   EXPECT_FALSE(ParseTimeOfDay("24:00:00").has_value());
+  EXPECT_FALSE(ParseTimeOfDay("1:00:00").has_value());
 }
 
 TEST(LocalDayTest, IstMidnightIsPreviousUtcEvening) {
@@ -58,6 +79,8 @@ TEST(LocalDayTest, IstMidnightIsPreviousUtcEvening) {
   EXPECT_EQ(FormatRfc3339(midnight), "2026-03-01T18:30:00Z");
   EXPECT_EQ(FormatDate(LocalDate(midnight, kIst)), "2026-03-02");
   EXPECT_EQ(FormatDate(LocalDate(midnight - Seconds(1), kIst)), "2026-03-01");
+  EXPECT_EQ(FormatDate(AddDays(*ParseDate("2026-02-28"), 1)), "2026-03-01");
+  EXPECT_EQ(FormatDate(AddDays(*ParseDate("2026-03-01"), -1)), "2026-02-28");
 }
 
 TEST(LocalDateTimeTest, RoundTripsRequestFormat) {
@@ -72,6 +95,7 @@ TEST(Rfc3339Test, ParsesZonesAndFractions) {
   const auto b = ParseRfc3339("2026-03-02T12:20:00.250+05:30");
   ASSERT_TRUE(a && b);
   EXPECT_EQ(*a, std::chrono::floor<Seconds>(*b));
+  EXPECT_EQ(FormatRfc3339(*a), "2026-03-02T06:50:00Z");
   EXPECT_FALSE(ParseRfc3339("yesterday").has_value());
 }
 
