@@ -234,10 +234,13 @@ ozonetel:
 class Exporter:
     def __init__(self, clock, config_path, storage, extra=(), port=0):
         self.clock = clock
+        # Flags that cannot repeat: a caller's --log.level replaces ours.
+        log_level = [] if any(a.startswith("--log.level") for a in extra) \
+            else ["--log.level=info"]
         self.args = [
             os.path.join(BIN_DIR, "callcenter_exporter"),
             f"--config.file={config_path}", f"--storage.path={storage}",
-            "--log.level=info", *clock.flags(), *extra]
+            *log_level, *clock.flags(), *extra]
         self.port = port
         self.start()
 
