@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "callcenter/common/strings.h"
+#include "civetweb_openssl.h"
 
 namespace callcenter {
 namespace {
@@ -306,7 +307,11 @@ std::string ToCivetListenPort(std::string_view address) {
 }
 
 HttpServer::HttpServer(Options options) : options_(std::move(options)) {
-  std::call_once(civetweb_init_once, [] { mg_init_library(MG_FEATURES_TLS); });
+  std::call_once(civetweb_init_once, [] {
+    // Before CivetWeb opens OpenSSL (it does in mg_init_library).
+    internal::LoadCivetWebOpenSslShims();
+    mg_init_library(MG_FEATURES_TLS);
+  });
 }
 
 HttpServer::~HttpServer() { Stop(); }
@@ -337,6 +342,14 @@ void HttpServer::HandleDefault(HttpHandler handler) {
 void HttpServer::Start() {
   std::string ports;
   const bool tls = static_cast<bool>(options_.configure_tls);
+  if (tls && !internal::CivetWebOpenSslUsable()) {
+    // Serving anyway would crash at the first handshake (CivetWeb would
+    // call a null SSL_get_peer_certificate) or fail to bind with a message
+    // that reads like a port problem.
+    throw std::runtime_error(
+        "TLS is not available: CivetWeb cannot use the system OpenSSL (the "
+        "in-memory libssl.so shim could not be loaded)");
+  }
   for (const auto& address : options_.listen_addresses) {
     std::string port = ToCivetListenPort(address);
     if (port.empty()) {
@@ -429,7 +442,14 @@ HttpResponse HttpServer::Serve(mg_connection* connection,
 HttpResponse HttpServer::Admit(mg_connection* connection, const Route* route,
                                HttpRequest* request_out) {
   HttpRequest& request = *request_out;
-  if (route == nullptr) return HttpResponse::Text(404, "not found\n");
+  if (route == nullptr) {
+    // Behind basic auth like every page, so that a client without
+    // credentials cannot probe which paths exist.
+    if (options_.authorize) {
+      if (auto denied = options_.authorize(request)) return std::move(*denied);
+    }
+    return HttpResponse::Text(404, "not found\n");
+  }
   const RouteOptions& options = route->options;
   if (!options.methods.empty() &&
       std::find(options.methods.begin(), options.methods.end(),

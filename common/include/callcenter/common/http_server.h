@@ -91,15 +91,18 @@ class HttpServer {
     int request_timeout_ms = 10000;
     // The total time to receive a request body.
     int body_timeout_ms = 5000;
-    // Runs before the handler of a route with `authenticate`; a response
-    // (401) stops the request there.
+    // Runs before the handler of a route with `authenticate`, and for a
+    // path no route matches (before its 404); a response (401) stops the
+    // request there.
     std::function<std::optional<HttpResponse>(const HttpRequest&)> authorize;
     // Headers added to every response (web config http_server_config).
     std::function<std::vector<std::pair<std::string, std::string>>()>
         response_headers;
     // TLS on every listener: called with the server's SSL_CTX at start to
-    // load certificates and set the policy; false (with an error) fails the
-    // start.
+    // load certificates and set the policy (it may install OpenSSL
+    // callbacks that pick a context per handshake); false (with an error)
+    // fails the start. Start() also fails, naming the cause, when CivetWeb
+    // could not load the system OpenSSL.
     std::function<bool(void* ssl_ctx, std::string* error)> configure_tls;
   };
 
