@@ -13,6 +13,7 @@
 #include "directory/agent_directory.h"
 #include "live/floor.h"
 #include "web/server.h"
+#include "web/web_security.h"
 
 #ifndef CALLCENTER_VERSION
 #define CALLCENTER_VERSION "0.0.0"
@@ -57,6 +58,10 @@ struct ExporterApp::Components {
   std::vector<std::unique_ptr<core::Module>> modules;
   std::vector<core::Module*> enabled;
   std::unique_ptr<SelfMetrics> self;
+  // --web.config.file, validated by Configure; the listeners share the
+  // security built from it, so it outlives them (declared before `web`).
+  std::shared_ptr<const web::LoadedWebConfig> web_config;
+  std::unique_ptr<web::WebSecurity> web_security;
   std::unique_ptr<web::WebServer> web;
 };
 
@@ -82,6 +87,16 @@ std::vector<std::string> ExporterApp::Configure(const std::string& config_text,
   std::vector<core::Module*> all;
   for (auto& module : c.modules) all.push_back(module.get());
   LoadedConfig config = ParseConfig(config_text, env, all, &c.enabled);
+  // The web config is checked here too, so that --check-config and a
+  // refused start name its problems the same way.
+  if (!flags_.web_config_file.empty()) {
+    std::vector<std::string> problems;
+    c.web_config = web::LoadWebConfig(flags_.web_config_file, &problems);
+    for (const std::string& problem : problems) {
+      config.errors.push_back("web config " + flags_.web_config_file + ": " +
+                              problem);
+    }
+  }
   return config.errors;
 }
 
@@ -110,6 +125,14 @@ bool ExporterApp::Start() {
       !flags_.disable_exporter_metrics);
   engine.AddSource("self", c.self.get(), /*ticking=*/true);
   engine.AddSource("storage", &c.store.health(), /*ticking=*/true);
+  if (c.web_config) {
+    c.web_security = std::make_unique<web::WebSecurity>(flags_.web_config_file,
+                                                        c.web_config, logger_);
+    if (!flags_.disable_exporter_metrics) {
+      c.web_security->SetOnChange(
+          engine.AddSource("web_config", c.web_security.get()));
+    }
+  }
   if (auto problems = c.publisher.CheckFamilies(); !problems.empty()) {
     for (const auto& problem : problems) {
       logger_.Error("main", "invalid metric family", {{"problem", problem}});
@@ -128,6 +151,23 @@ bool ExporterApp::Start() {
   web.version = ExporterVersion();
   web.revision = ExporterRevision();
   web.storage_path = flags_.storage_path;
+  if (c.web_security) {
+    web.security = c.web_security->Hooks();
+    const web::WebConfig& config = c.web_config->config;
+    const std::string users = std::to_string(config.users.size());
+    if (config.tls.enabled) {
+      logger_.Info(
+          "web", "TLS is enabled",
+          {{"file", flags_.web_config_file},
+           {"client_auth", web::ClientAuthName(config.tls.client_auth)},
+           {"min_version", web::TlsVersionName(config.tls.min_version)},
+           {"basic_auth_users", users}});
+    } else {
+      logger_.Info(
+          "web", "TLS is disabled",
+          {{"file", flags_.web_config_file}, {"basic_auth_users", users}});
+    }
+  }
   c.web = std::make_unique<web::WebServer>(web, engine, c.publisher, clock_);
   std::string error;
   if (!c.web->Start(&error)) {

@@ -35,7 +35,12 @@ int ReportConfig(const std::vector<std::string>& errors, const Flags& flags,
                  bool check_only) {
   for (const auto& error : errors) std::cerr << "config error: " << error << "\n";
   if (!errors.empty()) return 1;
-  if (check_only) std::cout << "config OK: " << flags.config_file << "\n";
+  if (check_only) {
+    std::cout << "config OK: " << flags.config_file << "\n";
+    if (!flags.web_config_file.empty()) {
+      std::cout << "web config OK: " << flags.web_config_file << "\n";
+    }
+  }
   return 0;
 }
 
