@@ -12,6 +12,7 @@
 #include "core/state_store.h"
 #include "directory/agent_directory.h"
 #include "live/floor.h"
+#include "web/live_page.h"
 #include "web/server.h"
 #include "web/web_security.h"
 
@@ -115,6 +116,11 @@ bool ExporterApp::Start() {
   }
   if (c.floor->claimed()) {
     c.floor->SetOnChange(engine.AddSource("live_floor", c.floor.get()));
+    // The live wallboard: /live (with /live.js, /live.css) and /live.json,
+    // GET and HEAD behind the web configuration's basic auth.
+    for (core::Route& route : web::LivePageRoutes(*c.floor, clock_)) {
+      engine.AddRoute(std::move(route));
+    }
   }
   // Every module registered its budget families: restore their history.
   c.budgets.LoadHistory(c.store.RanBefore());
