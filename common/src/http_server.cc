@@ -514,6 +514,12 @@ int HttpServer::Dispatch(mg_connection* connection, void* self) {
       extra = server->options_.response_headers();
     }
     WriteResponse(connection, head, response, extra);
+    // After a response, CivetWeb reads and discards whatever is left of the
+    // request body before it closes the connection, which lets a client
+    // holding a worker by trickling an endless body. An error call after
+    // the response is out writes nothing more and marks the connection to
+    // close at once.
+    mg_send_http_error(connection, response.status, "%s", "");
   } catch (...) {
     // The client went away or a header hook failed: nothing left to say.
   }
