@@ -44,7 +44,8 @@ AccountSpec MakeAccountSpec(const SimOptions& options) {
 
 }  // namespace
 
-Simulator::Simulator(SimOptions options, const Clock* clock)
+Simulator::Simulator(SimOptions options, const Clock* clock,
+                     std::unique_ptr<EventPoster> poster)
     : options_(std::move(options)),
       clock_(clock),
       account_(MakeAccount(MakeAccountSpec(options_))),
@@ -52,7 +53,17 @@ Simulator::Simulator(SimOptions options, const Clock* clock)
       timelines_(&account_, &traffic_, options_.seed),
       limits_(options_),
       tokens_(options_.seed),
-      faults_(options_.seed, StartupFaults(options_)) {}
+      faults_(options_.seed, StartupFaults(options_)),
+      subscriptions_(options_.events.agent_url, options_.events.call_url),
+      events_(&account_, &timelines_, clock_, &subscriptions_, options_.events,
+              options_.seed, options_.utc_offset,
+              poster ? std::move(poster) : MakeCurlPoster()) {}
+
+Simulator::~Simulator() { StopBackground(); }
+
+void Simulator::StartBackground() { events_.Start(); }
+
+void Simulator::StopBackground() { events_.Stop(); }
 
 int64_t Simulator::NowSeconds() const {
   return std::chrono::floor<Seconds>(clock_->Now()).time_since_epoch().count();
@@ -91,6 +102,15 @@ std::optional<Simulator::Route> Simulator::FindRoute(
     return Route{Family::kAgentDetails, &Simulator::AgentDetails};
   }
   if (path == "/graphql") return Route{Family::kGraphql, &Simulator::Graphql};
+  if (path == "/events/subscribe") {
+    return Route{Family::kSubscription, &Simulator::Subscribe};
+  }
+  if (path == "/events/subscriptions/list") {
+    return Route{Family::kSubscription, &Simulator::ListSubscriptions};
+  }
+  if (path == "/events/un-subscribe") {
+    return Route{Family::kSubscription, &Simulator::Unsubscribe};
+  }
   return std::nullopt;
 }
 
