@@ -275,6 +275,20 @@ const std::vector<FlagSpec>& Specs() {
          o->events.max_retries = static_cast<int>(*value);
          return "";
        }},
+      {"cccp-file", "PATH",
+       "Write the cccp-snapshot/v1 document here (atomically) every "
+       "--cccp-interval.",
+       StringFlag(&SimOptions::cccp_file)},
+      {"cccp-interval", "DURATION",
+       "Simulated time between CCCP file writes (default 10s).",
+       [](const std::string& text, SimOptions* o) -> std::string {
+         auto value = ParseGoDuration(text);
+         if (!value || *value < std::chrono::seconds(1)) {
+           return "must be a duration of at least 1s, e.g. 10s";
+         }
+         o->cccp_interval = std::chrono::duration_cast<Seconds>(*value);
+         return "";
+       }},
       {"clock.origin", "UNIX",
        "Simulated time at the real instant --clock.epoch.",
        InstantFlag(&SimOptions::clock_origin)},
@@ -299,6 +313,30 @@ const FlagSpec* FindSpec(const std::string& name) {
 }
 
 }  // namespace
+
+std::optional<std::chrono::milliseconds> ParseGoDuration(
+    const std::string& text) {
+  struct Unit {
+    const char* suffix;
+    double millis;
+  };
+  // Longest suffixes first so "ms" is not read as "m" then "s".
+  static const Unit kUnits[] = {
+      {"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
+  for (const Unit& unit : kUnits) {
+    const std::string suffix = unit.suffix;
+    if (text.size() <= suffix.size() ||
+        text.compare(text.size() - suffix.size(), suffix.size(), suffix) != 0) {
+      continue;
+    }
+    auto number = ParseDouble(text.substr(0, text.size() - suffix.size()));
+    if (!number || *number < 0) return std::nullopt;
+    return std::chrono::milliseconds(std::llround(*number * unit.millis));
+  }
+  auto seconds = ParseDouble(text);
+  if (!seconds || *seconds < 0) return std::nullopt;
+  return std::chrono::milliseconds(std::llround(*seconds * 1000));
+}
 
 namespace {
 

@@ -57,7 +57,9 @@ Received Read(const HttpRequest& request) {
     r.subject = data["agentId"].GetString();
     r.mode = data["agentMode"].GetString();
     EXPECT_TRUE(data["agentUniqeId"].IsInt64());
-    if (r.nested) EXPECT_EQ(r.time, data["eventTime"].GetString());
+    if (r.nested) {
+      EXPECT_EQ(r.time, data["eventTime"].GetString());
+    }
   } else {
     r.subject = data["ucid"].GetString();
     EXPECT_EQ(r.time, data["event_time"].GetString());

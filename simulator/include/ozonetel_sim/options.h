@@ -62,6 +62,8 @@ struct SimOptions {
   CrossingCallDate crossing_call_date = CrossingCallDate::kEnd;
   double no_wrapup_end_rate = 0;
   EventOptions events;
+  std::string cccp_file;               // empty: no file
+  Seconds cccp_interval{10};           // simulated time between file writes
   std::optional<double> clock_origin;  // unix seconds
   std::optional<double> clock_epoch;   // unix seconds
   std::optional<double> clock_speed;
@@ -76,6 +78,10 @@ struct FlagParseResult {
 // `args` excludes the program name.
 FlagParseResult ParseFlags(const std::vector<std::string>& args);
 std::string FlagHelp();
+
+// "10s", "500ms", "2m", "1h" or bare seconds; nullopt when malformed.
+std::optional<std::chrono::milliseconds> ParseGoDuration(
+    const std::string& text);
 
 inline constexpr int kMaxAgents = 20000;
 

@@ -13,6 +13,7 @@
 #include "callcenter/common/clock.h"
 #include "callcenter/common/http_server.h"
 #include "ozonetel_sim/account.h"
+#include "ozonetel_sim/cccp.h"
 #include "ozonetel_sim/event_sender.h"
 #include "ozonetel_sim/faults.h"
 #include "ozonetel_sim/floor_events.h"
@@ -46,6 +47,11 @@ class Simulator {
   void StartBackground();
   void StopBackground();
   EventSender& events() { return events_; }
+  CccpFileWriter* cccp_writer() { return cccp_writer_.get(); }
+
+  // The CCCP document at now with the /_sim/faults CCCP switches applied
+  // (stale generated_at, invalid JSON, a schema error, latency).
+  std::string CccpDocument();
 
   const Account& account() const { return account_; }
   TrafficModel& traffic() { return traffic_; }
@@ -89,6 +95,7 @@ class Simulator {
   HttpResponse Aht(const HttpRequest& request);
   HttpResponse AgentDetails(const HttpRequest& request);
   HttpResponse Graphql(const HttpRequest& request);
+  HttpResponse CccpSnapshot(const HttpRequest& request);
 
   // Control API (/_sim/...).
   HttpResponse HandleControl(const HttpRequest& request);
@@ -123,6 +130,7 @@ class Simulator {
   Faults faults_;
   Subscriptions subscriptions_;
   EventSender events_;
+  std::unique_ptr<CccpFileWriter> cccp_writer_;  // with --cccp-file
 };
 
 }  // namespace callcenter::sim
