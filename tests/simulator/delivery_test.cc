@@ -474,6 +474,25 @@ TEST_F(DeliveryTest, UnsubscribedEventsPassUnseenUntilSubscribed) {
   EXPECT_EQ(receiver_.received().size(), expected);
 }
 
+TEST_F(DeliveryTest, ADelayedStreamStillArrivesWholeAndInOrder) {
+  StartDelivery([](EventOptions* e) {
+    e->delay_ms = 40;
+    e->envelope = EventEnvelope::kNested;
+  });
+  const int64_t start = sim_->NowSeconds();
+  SetNow("10:03:00");
+  const std::vector<FloorEvent> expected = Expected(start, sim_->NowSeconds());
+  ASSERT_TRUE(receiver_.WaitFor(expected.size()));
+  WaitIdle();
+  const std::vector<Received> received = receiver_.received();
+  ASSERT_EQ(received.size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_TRUE(received[i].nested);
+    EXPECT_EQ(received[i].action, ActionName(expected[i].action));
+    EXPECT_EQ(received[i].subject, SubjectOf(expected[i]));
+  }
+}
+
 TEST_F(DeliveryTest, EventsSwitchesValidateAndShow) {
   Start(RelaxedOptions());
   EXPECT_EQ(sim_->Handle(MakeRequest("POST", "/_sim/events",
