@@ -313,6 +313,8 @@ void CccpFileWriter::Run() {
       written = WriteOnce();
     } catch (const std::exception& error) {
       std::cerr << "ozonetel_sim: cccp file: " << error.what() << "\n";
+    } catch (...) {
+      std::cerr << "ozonetel_sim: cccp file: unknown error\n";
     }
     // After a slow write, the next one is an interval from now.
     next = std::max(next + interval_, clock_->Now());

@@ -290,6 +290,39 @@ TEST_F(DeliveryTest, DeliversEveryEventInTimelineOrder) {
   EXPECT_EQ(status.in_flight, 0);
 }
 
+TEST_F(DeliveryTest, DeliveryRunsOnAcrossMidnight) {
+  SimOptions options = RelaxedOptions();
+  options.night_agents = 6;
+  options.events.agent_url = receiver_.Url("/agent");
+  options.events.call_url = receiver_.Url("/call");
+  Start(options, "23:50:00");
+  sim_->StartBackground();
+  const int64_t start = sim_->NowSeconds();
+  SetNow("00:20:00", 1);
+  const std::vector<FloorEvent> expected = Expected(start, sim_->NowSeconds());
+  ASSERT_TRUE(receiver_.WaitFor(expected.size()));
+  const DeliveryStatus status = WaitIdle();
+  const std::vector<Received> received = receiver_.received();
+  ASSERT_EQ(received.size(), expected.size());
+  int after_midnight = 0;
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(received[i].subject, SubjectOf(expected[i])) << i;
+    EXPECT_EQ(received[i].time, Local(expected[i].time)) << i;
+    after_midnight += received[i].time >= "2026-03-03";
+  }
+  EXPECT_GT(after_midnight, 10);
+  EXPECT_EQ(status.delivered_through, sim_->NowSeconds());
+  ReceiverFloor floor;
+  for (const Received& r : received) floor.Apply(r);
+  // Night agents whose login the receiver saw match the truth.
+  const Floor truth = sim_->FloorAt(sim_->NowSeconds(), FloorView::kOzonetel);
+  for (const auto& [id, agent] : floor.agents) {
+    const int index = sim_->account().FindAgent(id);
+    ASSERT_TRUE(truth.agents[index].logged_in) << id;
+    EXPECT_EQ(agent.state, LiveStateName(ToLive(truth.agents[index].state)));
+  }
+}
+
 TEST_F(DeliveryTest, PauseHoldsDeliveryAndDeliveredThroughIsExact) {
   const int64_t midnight = Unix(LocalTime(TestDate(), "00:00:00"));
   StartDelivery([midnight](EventOptions* e) { e->replay_from = midnight; });
