@@ -14,7 +14,7 @@ namespace {
 constexpr int kMaxPageSize = 500;
 // A rendered record is 1.1-1.3 kB; reserving a little more avoids regrowth.
 constexpr size_t kRecordSizeEstimate = 1300;
-constexpr size_t kFlushBytes = 64 * 1024;
+constexpr size_t kFlushBytes = size_t{64} * 1024;
 
 HttpResponse Fail(std::string_view message) {
   return HttpResponse::Json(200, MessageStatusBody(message, "fail"));

@@ -60,13 +60,15 @@ HttpResponse Simulator::HandleControl(const HttpRequest& request) {
       {"/_sim/faults", "POST", &Simulator::ControlFaults},
       {"/_sim/spike", "POST", &Simulator::ControlSpike},
       {"/_sim/live", "GET", &Simulator::ControlLive},
+      {"/_sim/events", "POST", &Simulator::ControlEvents},
   };
   for (const Entry& entry : kEntries) {
     if (request.path != entry.path) continue;
-    // GET /_sim/faults shows the current switches.
-    const bool faults_get =
-        request.path == "/_sim/faults" && request.method == "GET";
-    if (request.method != entry.method && !faults_get) {
+    // GET /_sim/faults and /_sim/events show the current switches.
+    const bool shows_switches =
+        (request.path == "/_sim/faults" || request.path == "/_sim/events") &&
+        request.method == "GET";
+    if (request.method != entry.method && !shows_switches) {
       return HttpResponse::Text(405, "method not allowed\n");
     }
     return (this->*entry.handler)(request);
@@ -200,8 +202,20 @@ HttpResponse Simulator::ControlLive(const HttpRequest& request) {
   }
   const FloorView view =
       view_name == "cccp" ? FloorView::kCccp : FloorView::kOzonetel;
+  const DroppedLookup dropped = [this](int agent, int64_t time, Action action) {
+    return events_.WasDropped(agent, time, action);
+  };
   return HttpResponse::Json(
-      200, LiveFloorJson(account_, FloorAt(*at, view), DroppedLookup()));
+      200, LiveFloorJson(account_, FloorAt(*at, view), dropped));
+}
+
+HttpResponse Simulator::ControlEvents(const HttpRequest& request) {
+  if (request.method == "POST") {
+    std::string error =
+        events_.Update(request.body.empty() ? "{}" : request.body);
+    if (!error.empty()) return BadRequest(error);
+  }
+  return HttpResponse::Json(200, events_.StatusJson());
 }
 
 }  // namespace callcenter::sim

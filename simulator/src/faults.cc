@@ -37,12 +37,26 @@ bool ReadBool(const rapidjson::Value& json, const char* key, bool* out,
   return true;
 }
 
-bool ReadLatency(const rapidjson::Value& json, int* out, std::string* error) {
-  auto it = json.FindMember("latency_ms");
+bool ReadMillis(const rapidjson::Value& json, const char* key, int* out,
+                std::string* error) {
+  auto it = json.FindMember(key);
   if (it == json.MemberEnd()) return true;
   if (!it->value.IsInt() || it->value.GetInt() < 0 ||
       it->value.GetInt() > 600000) {
-    *error = "latency_ms must be an integer from 0 to 600000";
+    *error = std::string(key) + " must be an integer from 0 to 600000";
+    return false;
+  }
+  *out = it->value.GetInt();
+  return true;
+}
+
+bool ReadSeconds(const rapidjson::Value& json, const char* key, int* out,
+                 std::string* error) {
+  auto it = json.FindMember(key);
+  if (it == json.MemberEnd()) return true;
+  if (!it->value.IsInt() || it->value.GetInt() < 0 ||
+      it->value.GetInt() > 31 * 86400) {
+    *error = std::string(key) + " must be an integer from 0 to 2678400";
     return false;
   }
   *out = it->value.GetInt();
@@ -118,11 +132,18 @@ std::string Faults::Update(const std::string& json) {
       !ReadRate(doc, "malformed_rate", &next.malformed_rate, &error) ||
       !ReadRate(doc, "truncated_rate", &next.truncated_rate, &error) ||
       !ReadRate(doc, "graphql_error_rate", &next.graphql_error_rate, &error) ||
-      !ReadLatency(doc, &next.latency_ms, &error) ||
+      !ReadMillis(doc, "latency_ms", &next.latency_ms, &error) ||
       !ReadStyle(doc, &next.rate_limit_style, &error) ||
       !ReadBool(doc, "retry_after", &next.retry_after, &error) ||
       !ReadEnvelope(doc, &next.envelope, &error) ||
-      !ReadBool(doc, "ids_as_strings", &next.ids_as_strings, &error)) {
+      !ReadBool(doc, "ids_as_strings", &next.ids_as_strings, &error) ||
+      !ReadSeconds(doc, "cccp_stale_seconds", &next.cccp_stale_seconds,
+                   &error) ||
+      !ReadRate(doc, "cccp_invalid_json_rate", &next.cccp_invalid_json_rate,
+                &error) ||
+      !ReadRate(doc, "cccp_schema_error_rate", &next.cccp_schema_error_rate,
+                &error) ||
+      !ReadMillis(doc, "cccp_latency_ms", &next.cccp_latency_ms, &error)) {
     return error;
   }
   config_ = next;
@@ -149,6 +170,12 @@ std::string Faults::ToJson() const {
   WriteMember(&w, "envelope", EnvelopeName(c.envelope));
   w.Key("ids_as_strings");
   w.Bool(c.ids_as_strings);
+  WriteMember(&w, "cccp_stale_seconds", c.cccp_stale_seconds);
+  w.Key("cccp_invalid_json_rate");
+  w.Double(c.cccp_invalid_json_rate);
+  w.Key("cccp_schema_error_rate");
+  w.Double(c.cccp_schema_error_rate);
+  WriteMember(&w, "cccp_latency_ms", c.cccp_latency_ms);
   w.EndObject();
   return buffer.GetString();
 }
@@ -169,10 +196,21 @@ bool Faults::Roll(FaultKind kind) {
     case FaultKind::kGraphql:
       rate = config_.graphql_error_rate;
       break;
+    case FaultKind::kCccpInvalidJson:
+      rate = config_.cccp_invalid_json_rate;
+      break;
+    case FaultKind::kCccpSchema:
+      rate = config_.cccp_schema_error_rate;
+      break;
   }
   if (rate <= 0) return false;
   const uint64_t n = ++counter_;
   return UnitInterval(HashOf({seed_, static_cast<uint64_t>(kind), n})) < rate;
+}
+
+uint64_t Faults::NextVariant() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return variant_++;
 }
 
 std::string Malform(const std::string& body) {

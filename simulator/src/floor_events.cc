@@ -7,7 +7,8 @@
 namespace callcenter::sim {
 namespace {
 
-constexpr int64_t kDay = 86400;
+constexpr int64_t kHour = 3600;
+constexpr int64_t kDay = 24 * kHour;
 
 // The action that ends a wrap-up, in turn over a shift's calls.
 constexpr Action kWrapUpEnds[] = {Action::kRelease, Action::kIdle,
@@ -223,8 +224,8 @@ void AppendSupervisorEvents(uint64_t seed, int supervisor, Date date,
   Rng rng(HashOf({seed, static_cast<uint64_t>(DaysSinceEpoch(date)),
                   static_cast<uint64_t>(supervisor), 0x5C0F}));
   if (rng.Bernoulli(0.1)) return;  // a day off
-  const int64_t login = midnight + 8 * 3600 + rng.UniformInt(0, 1800);
-  const int64_t logout = login + 9 * 3600 + rng.UniformInt(0, 1800);
+  const int64_t login = midnight + 8 * kHour + rng.UniformInt(0, 1800);
+  const int64_t logout = login + 9 * kHour + rng.UniformInt(0, 1800);
   auto push = [&](int64_t time, Action action) {
     FloorEvent event;
     event.time = time;

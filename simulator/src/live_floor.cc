@@ -107,7 +107,7 @@ class Replayer {
     const bool today = event.time >= day_start_;
     if (event.action == Action::kCallCalling) {
       OpenCall open;
-      open.queue = call.skill;
+      open.queue = static_cast<uint8_t>(call.skill);
       open.inbound = call.inbound();
       open.waiting = call.inbound();
       open.since = event.time;

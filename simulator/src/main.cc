@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
     std::cerr << "ozonetel_sim: " << error.what() << "\n";
     return 1;
   }
+  simulator.StartBackground();
   const std::vector<int> ports = server.ListeningPorts();
   std::printf("listening on %s:%d\n",
               PrintableHost(options.listen_address).c_str(),
@@ -88,5 +89,6 @@ int main(int argc, char** argv) {
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   server.Stop();
+  simulator.StopBackground();
   return 0;
 }

@@ -201,6 +201,94 @@ const std::vector<FlagSpec>& Specs() {
          o->calls_per_agent_hour = *value;
          return "";
        }},
+      {"events.agent-url", "URL",
+       "Where agent events are POSTed (verbatim, ?token=... included).",
+       [](const std::string& text, SimOptions* o) -> std::string {
+         o->events.agent_url = text;
+         return "";
+       }},
+      {"events.call-url", "URL", "Where call events are POSTed.",
+       [](const std::string& text, SimOptions* o) -> std::string {
+         o->events.call_url = text;
+         return "";
+       }},
+      {"events.replay-from", "UNIX",
+       "Deliver events from this instant (default: from now, no backlog).",
+       [](const std::string& text, SimOptions* o) -> std::string {
+         auto value = ParseInstant(text);
+         if (!value) return "must be unix seconds or RFC 3339";
+         o->events.replay_from = static_cast<int64_t>(std::floor(*value));
+         return "";
+       }},
+      {"events-envelope", "flat|nested|mixed",
+       "Event envelope (default mixed: alternating).",
+       [](const std::string& text, SimOptions* o) -> std::string {
+         if (text == "flat") {
+           o->events.envelope = EventEnvelope::kFlat;
+         } else if (text == "nested") {
+           o->events.envelope = EventEnvelope::kNested;
+         } else if (text == "mixed") {
+           o->events.envelope = EventEnvelope::kMixed;
+         } else {
+           return "must be flat, nested or mixed";
+         }
+         return "";
+       }},
+      {"events.paused", nullptr, "Start with event delivery paused.",
+       [](const std::string& text, SimOptions* o) -> std::string {
+         auto value = ParseBool(text);
+         if (!value) return "must be true or false";
+         o->events.paused = *value;
+         return "";
+       }},
+      {"events.drop-rate", "F", "Fraction of events never sent.",
+       RateFlag([](SimOptions* o) { return &o->events.drop_rate; })},
+      {"events.duplicate-rate", "F", "Fraction of events sent twice.",
+       RateFlag([](SimOptions* o) { return &o->events.duplicate_rate; })},
+      {"events.reorder-rate", "F",
+       "Fraction of agent events delivered after the agent's next one.",
+       RateFlag([](SimOptions* o) { return &o->events.reorder_rate; })},
+      {"events.delay-ms", "MS", "Real-time lag of the whole event stream.",
+       [](const std::string& text, SimOptions* o) -> std::string {
+         auto value = ParseInt(text);
+         if (!value || *value < 0 || *value > 600000) {
+           return "must be an integer from 0 to 600000";
+         }
+         o->events.delay_ms = static_cast<int>(*value);
+         return "";
+       }},
+      {"events.retry", nullptr,
+       "Retry a delivery that failed (non-2xx, connection error); default "
+       "true.",
+       [](const std::string& text, SimOptions* o) -> std::string {
+         auto value = ParseBool(text);
+         if (!value) return "must be true or false";
+         o->events.retry = *value;
+         return "";
+       }},
+      {"events.max-retries", "N", "Retries per delivery (default 3).",
+       [](const std::string& text, SimOptions* o) -> std::string {
+         auto value = ParseInt(text);
+         if (!value || *value < 0 || *value > 100) {
+           return "must be an integer from 0 to 100";
+         }
+         o->events.max_retries = static_cast<int>(*value);
+         return "";
+       }},
+      {"cccp-file", "PATH",
+       "Write the cccp-snapshot/v1 document here (atomically) every "
+       "--cccp-interval.",
+       StringFlag(&SimOptions::cccp_file)},
+      {"cccp-interval", "DURATION",
+       "Simulated time between CCCP file writes (default 10s).",
+       [](const std::string& text, SimOptions* o) -> std::string {
+         auto value = ParseGoDuration(text);
+         if (!value || *value < std::chrono::seconds(1)) {
+           return "must be a duration of at least 1s, e.g. 10s";
+         }
+         o->cccp_interval = std::chrono::duration_cast<Seconds>(*value);
+         return "";
+       }},
       {"clock.origin", "UNIX",
        "Simulated time at the real instant --clock.epoch.",
        InstantFlag(&SimOptions::clock_origin)},
@@ -226,6 +314,30 @@ const FlagSpec* FindSpec(const std::string& name) {
 
 }  // namespace
 
+std::optional<std::chrono::milliseconds> ParseGoDuration(
+    const std::string& text) {
+  struct Unit {
+    const char* suffix;
+    double millis;
+  };
+  // Longest suffixes first so "ms" is not read as "m" then "s".
+  static const Unit kUnits[] = {
+      {"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
+  for (const Unit& unit : kUnits) {
+    const std::string suffix = unit.suffix;
+    if (text.size() <= suffix.size() ||
+        text.compare(text.size() - suffix.size(), suffix.size(), suffix) != 0) {
+      continue;
+    }
+    auto number = ParseDouble(text.substr(0, text.size() - suffix.size()));
+    if (!number || *number < 0) return std::nullopt;
+    return std::chrono::milliseconds(std::llround(*number * unit.millis));
+  }
+  auto seconds = ParseDouble(text);
+  if (!seconds || *seconds < 0) return std::nullopt;
+  return std::chrono::milliseconds(std::llround(*seconds * 1000));
+}
+
 namespace {
 
 // Checks that need more than one flag.
@@ -233,6 +345,12 @@ std::string CrossCheck(const SimOptions& options) {
   if (options.agents + options.night_agents > kMaxAgents) {
     return "--agents plus --night-agents must not exceed " +
            std::to_string(kMaxAgents);
+  }
+  const EventOptions& e = options.events;
+  if (e.drop_rate + e.duplicate_rate + e.reorder_rate > 1) {
+    return "--events.drop-rate, --events.duplicate-rate and "
+           "--events.reorder-rate exclude each other and must sum to at "
+           "most 1";
   }
   return "";
 }

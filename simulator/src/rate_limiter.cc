@@ -42,6 +42,8 @@ const char* FamilyName(Family family) {
       return "agentdetails";
     case Family::kGraphql:
       return "graphql";
+    case Family::kSubscription:
+      return "subscription";
   }
   return "unknown";
 }

@@ -44,7 +44,8 @@ AccountSpec MakeAccountSpec(const SimOptions& options) {
 
 }  // namespace
 
-Simulator::Simulator(SimOptions options, const Clock* clock)
+Simulator::Simulator(SimOptions options, const Clock* clock,
+                     std::unique_ptr<EventPoster> poster)
     : options_(std::move(options)),
       clock_(clock),
       account_(MakeAccount(MakeAccountSpec(options_))),
@@ -52,7 +53,54 @@ Simulator::Simulator(SimOptions options, const Clock* clock)
       timelines_(&account_, &traffic_, options_.seed),
       limits_(options_),
       tokens_(options_.seed),
-      faults_(options_.seed, StartupFaults(options_)) {}
+      faults_(options_.seed, StartupFaults(options_)),
+      subscriptions_(options_.events.agent_url, options_.events.call_url),
+      events_(&account_, &timelines_, clock_, &subscriptions_, options_.events,
+              options_.seed, options_.utc_offset,
+              poster ? std::move(poster) : MakeCurlPoster()) {
+  if (!options_.cccp_file.empty()) {
+    cccp_writer_ = std::make_unique<CccpFileWriter>(
+        options_.cccp_file, options_.cccp_interval, clock_,
+        [this] { return CccpDocument(); });
+  }
+}
+
+Simulator::~Simulator() { StopBackground(); }
+
+void Simulator::StartBackground() {
+  events_.Start();
+  if (cccp_writer_) cccp_writer_->Start();
+}
+
+void Simulator::StopBackground() {
+  events_.Stop();
+  if (cccp_writer_) cccp_writer_->Stop();
+}
+
+std::string Simulator::CccpDocument() {
+  const FaultConfig faults = faults_.Get();
+  if (faults.cccp_latency_ms > 0) {
+    std::this_thread::sleep_for(
+        std::chrono::milliseconds(faults.cccp_latency_ms));
+  }
+  const int64_t now = NowSeconds();
+  const Floor floor = FloorAt(now, FloorView::kCccp);
+  std::optional<CccpSchemaError> error;
+  const bool invalid = faults_.Roll(FaultKind::kCccpInvalidJson);
+  if (!invalid && faults_.Roll(FaultKind::kCccpSchema)) {
+    error = static_cast<CccpSchemaError>(faults_.NextVariant() %
+                                         kCccpSchemaErrorCount);
+  }
+  std::string body =
+      CccpSnapshotJson(account_, floor, now - faults.cccp_stale_seconds,
+                       options_.utc_offset, error);
+  return invalid ? Malform(body) : body;
+}
+
+HttpResponse Simulator::CccpSnapshot(const HttpRequest& request) {
+  if (request.method != "GET") return HttpResponse::Text(405, "");
+  return HttpResponse::Json(200, CccpDocument());
+}
 
 int64_t Simulator::NowSeconds() const {
   return std::chrono::floor<Seconds>(clock_->Now()).time_since_epoch().count();
@@ -60,6 +108,8 @@ int64_t Simulator::NowSeconds() const {
 
 HttpResponse Simulator::Handle(const HttpRequest& request) {
   if (request.path.rfind("/_sim/", 0) == 0) return HandleControl(request);
+  // CCCP is another platform: its own faults, no Ozonetel auth or limits.
+  if (request.path == "/cccp/snapshot") return CccpSnapshot(request);
   std::optional<Route> route = FindRoute(request.path);
   if (!route) return HttpResponse::Text(404, "404 page not found\n");
   return Dispatch(*route, request);
@@ -91,6 +141,15 @@ std::optional<Simulator::Route> Simulator::FindRoute(
     return Route{Family::kAgentDetails, &Simulator::AgentDetails};
   }
   if (path == "/graphql") return Route{Family::kGraphql, &Simulator::Graphql};
+  if (path == "/events/subscribe") {
+    return Route{Family::kSubscription, &Simulator::Subscribe};
+  }
+  if (path == "/events/subscriptions/list") {
+    return Route{Family::kSubscription, &Simulator::ListSubscriptions};
+  }
+  if (path == "/events/un-subscribe") {
+    return Route{Family::kSubscription, &Simulator::Unsubscribe};
+  }
   return std::nullopt;
 }
 

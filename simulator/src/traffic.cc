@@ -121,8 +121,9 @@ class AgentDayBuilder {
         midnight_ + 21 * kHour + rng_.UniformInt(0, 1800);
     const int64_t shift_end =
         shift_start + 5 * kHour + rng_.UniformInt(0, 1800);
-    pauses_.push_back({shift_start + 90 * 60 + rng_.UniformInt(0, 1200),
-                       rng_.UniformInt(600, 900)});
+    pauses_.push_back(
+        {shift_start + kHour + kHour / 2 + rng_.UniformInt(0, 1200),
+         rng_.UniformInt(600, 900)});
     crossing_from_ = midnight_ + kDay - rng_.UniformInt(60, 400);
     Work(shift_start, shift_end);
     return day_;

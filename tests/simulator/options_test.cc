@@ -58,5 +58,71 @@ TEST(FlagsTest, BadFlagsAreErrors) {
   EXPECT_NE(FlagHelp().find("--limit.tokens"), std::string::npos);
 }
 
+TEST(FlagsTest, LiveFloorEventAndCccpSwitches) {
+  FlagParseResult result =
+      ParseFlags({"--agents=19000",
+                  "--night-agents=1000",
+                  "--crossing-call-date=start",
+                  "--no-wrapup-end-rate=0.25",
+                  "--queues=12",
+                  "--supervisors=3",
+                  "--events.agent-url=http://h/a?token=x",
+                  "--events.call-url",
+                  "http://h/c",
+                  "--events.replay-from=2026-03-02T00:00:00+05:30",
+                  "--events-envelope=nested",
+                  "--events.paused",
+                  "--events.drop-rate=0.1",
+                  "--events.duplicate-rate=0.2",
+                  "--events.reorder-rate=0.3",
+                  "--events.delay-ms=250",
+                  "--no-events.retry",
+                  "--events.max-retries=5",
+                  "--cccp-file=/tmp/s.json",
+                  "--cccp-interval=15s"});
+  ASSERT_EQ(result.error, "");
+  const SimOptions& o = result.options;
+  EXPECT_EQ(o.night_agents, 1000);
+  EXPECT_EQ(o.crossing_call_date, CrossingCallDate::kStart);
+  EXPECT_DOUBLE_EQ(o.no_wrapup_end_rate, 0.25);
+  EXPECT_EQ(o.queues, 12);
+  EXPECT_EQ(o.supervisors, 3);
+  EXPECT_EQ(o.events.agent_url, "http://h/a?token=x");
+  EXPECT_EQ(o.events.call_url, "http://h/c");
+  EXPECT_EQ(o.events.replay_from, 1772389800);
+  EXPECT_EQ(o.events.envelope, EventEnvelope::kNested);
+  EXPECT_TRUE(o.events.paused);
+  EXPECT_DOUBLE_EQ(o.events.reorder_rate, 0.3);
+  EXPECT_EQ(o.events.delay_ms, 250);
+  EXPECT_FALSE(o.events.retry);
+  EXPECT_EQ(o.events.max_retries, 5);
+  EXPECT_EQ(o.cccp_file, "/tmp/s.json");
+  EXPECT_EQ(o.cccp_interval, Seconds(15));
+  // Defaults leave every new behaviour off.
+  const SimOptions d = ParseFlags({}).options;
+  EXPECT_EQ(d.night_agents, 0);
+  EXPECT_EQ(d.crossing_call_date, CrossingCallDate::kEnd);
+  EXPECT_EQ(d.no_wrapup_end_rate, 0);
+  EXPECT_EQ(d.events.envelope, EventEnvelope::kMixed);
+  EXPECT_TRUE(d.events.retry);
+  EXPECT_EQ(d.cccp_interval, Seconds(10));
+  EXPECT_FALSE(d.events.replay_from.has_value());
+}
+
+TEST(FlagsTest, NewSwitchesRejectBadValues) {
+  EXPECT_NE(ParseFlags({"--agents=15000", "--night-agents=5001"}).error, "");
+  EXPECT_NE(ParseFlags({"--crossing-call-date=middle"}).error, "");
+  EXPECT_NE(ParseFlags({"--no-wrapup-end-rate=1.5"}).error, "");
+  EXPECT_NE(ParseFlags({"--queues=100"}).error, "");
+  EXPECT_NE(ParseFlags({"--events-envelope=soap"}).error, "");
+  EXPECT_NE(
+      ParseFlags({"--events.drop-rate=0.6", "--events.duplicate-rate=0.6"})
+          .error,
+      "");
+  EXPECT_NE(ParseFlags({"--events.delay-ms=-3"}).error, "");
+  EXPECT_NE(ParseFlags({"--cccp-interval=0s"}).error, "");
+  EXPECT_NE(FlagHelp().find("--events.reorder-rate"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace callcenter::sim

@@ -112,5 +112,19 @@ TEST_F(ScaleTest, ReportsTruthAndCrmAnswer) {
   EXPECT_GT(crm["data"]["calls"]["totalCount"].GetInt64(), 1000);
 }
 
+TEST_F(ScaleTest, LiveFloorAndCccpSnapshotAnswer) {
+  HttpResponse live = Call("GET", "/_sim/live");
+  ASSERT_EQ(live.status, 200);
+  auto floor = Parse(live.body);
+  EXPECT_GT(floor["agents"].Size(), static_cast<size_t>(kAgents) * 8 / 10);
+  EXPECT_GT(floor["calls_active"]["inbound"].GetInt64(), 1000);
+  HttpResponse cccp = Call("GET", "/cccp/snapshot");
+  ASSERT_EQ(cccp.status, 200);
+  auto doc = Parse(cccp.body);
+  EXPECT_STREQ(doc["schema"].GetString(), "cccp-snapshot/v1");
+  EXPECT_EQ(doc["calls"]["active_inbound"].GetInt64(),
+            floor["calls_active"]["inbound"].GetInt64());
+}
+
 }  // namespace
 }  // namespace callcenter::sim

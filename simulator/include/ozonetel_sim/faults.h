@@ -21,9 +21,21 @@ struct FaultConfig {
   bool retry_after = false;
   Envelope envelope = Envelope::kMessageArray;
   bool ids_as_strings = false;
+  // The CCCP snapshot (HTTP answer and file writes alike).
+  int cccp_stale_seconds = 0;  // generated_at that far in the past
+  double cccp_invalid_json_rate = 0;
+  double cccp_schema_error_rate = 0;  // rotating through CccpSchemaError
+  int cccp_latency_ms = 0;
 };
 
-enum class FaultKind { kError, kMalformed, kTruncated, kGraphql };
+enum class FaultKind {
+  kError,
+  kMalformed,
+  kTruncated,
+  kGraphql,
+  kCccpInvalidJson,
+  kCccpSchema
+};
 
 class Faults {
  public:
@@ -36,6 +48,8 @@ class Faults {
   std::string ToJson() const;
   // Whether this request suffers the fault; each call advances a counter.
   bool Roll(FaultKind kind);
+  // 0, 1, 2, ... : which of several variants of a fault comes next.
+  uint64_t NextVariant();
 
  private:
   uint64_t seed_;
@@ -43,6 +57,7 @@ class Faults {
   mutable std::mutex mutex_;
   FaultConfig config_;
   uint64_t counter_ = 0;
+  uint64_t variant_ = 0;
 };
 
 // A body that no JSON parser accepts.

@@ -17,6 +17,26 @@ enum class AuthMode { kApiKey, kToken };
 // its start. Production shows the end day (the hostile case, default).
 enum class CrossingCallDate { kEnd, kStart };
 
+// How pushed events are wrapped (live-floor.md §3): flat members, members
+// under "data", or alternating by the event's place in the day's timeline.
+enum class EventEnvelope { kFlat, kNested, kMixed };
+
+// Event delivery (flags --events.*); the fault switches can also be changed
+// at runtime through POST /_sim/events.
+struct EventOptions {
+  std::string agent_url;  // used verbatim, query string included
+  std::string call_url;
+  std::optional<int64_t> replay_from;  // unix seconds; default: start "now"
+  EventEnvelope envelope = EventEnvelope::kMixed;
+  bool paused = false;
+  double drop_rate = 0;
+  double duplicate_rate = 0;
+  double reorder_rate = 0;
+  int delay_ms = 0;
+  bool retry = true;
+  int max_retries = 3;
+};
+
 struct SimOptions {
   std::string listen_address = "127.0.0.1:18080";
   uint64_t seed = 1;
@@ -41,6 +61,9 @@ struct SimOptions {
   double calls_per_agent_hour = 6.0;
   CrossingCallDate crossing_call_date = CrossingCallDate::kEnd;
   double no_wrapup_end_rate = 0;
+  EventOptions events;
+  std::string cccp_file;               // empty: no file
+  Seconds cccp_interval{10};           // simulated time between file writes
   std::optional<double> clock_origin;  // unix seconds
   std::optional<double> clock_epoch;   // unix seconds
   std::optional<double> clock_speed;
@@ -55,6 +78,10 @@ struct FlagParseResult {
 // `args` excludes the program name.
 FlagParseResult ParseFlags(const std::vector<std::string>& args);
 std::string FlagHelp();
+
+// "10s", "500ms", "2m", "1h" or bare seconds; nullopt when malformed.
+std::optional<std::chrono::milliseconds> ParseGoDuration(
+    const std::string& text);
 
 inline constexpr int kMaxAgents = 20000;
 

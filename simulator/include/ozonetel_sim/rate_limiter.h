@@ -38,8 +38,9 @@ enum class Family : int {
   kAht,
   kAgentDetails,
   kGraphql,
+  kSubscription,  // /events/... (no limit)
 };
-inline constexpr int kFamilyCount = 6;
+inline constexpr int kFamilyCount = 7;
 const char* FamilyName(Family family);
 
 class RateLimits {

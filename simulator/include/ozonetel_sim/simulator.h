@@ -13,6 +13,8 @@
 #include "callcenter/common/clock.h"
 #include "callcenter/common/http_server.h"
 #include "ozonetel_sim/account.h"
+#include "ozonetel_sim/cccp.h"
+#include "ozonetel_sim/event_sender.h"
 #include "ozonetel_sim/faults.h"
 #include "ozonetel_sim/floor_events.h"
 #include "ozonetel_sim/live_floor.h"
@@ -31,12 +33,25 @@ struct AhtResult {
 
 class Simulator {
  public:
-  Simulator(SimOptions options, const Clock* clock);
+  // `poster` delivers pushed events; null: libcurl.
+  Simulator(SimOptions options, const Clock* clock,
+            std::unique_ptr<EventPoster> poster = nullptr);
+  ~Simulator();
   Simulator(const Simulator&) = delete;
   Simulator& operator=(const Simulator&) = delete;
 
   // Thread-safe; never throws for bad input.
   HttpResponse Handle(const HttpRequest& request);
+
+  // Starts the event sender (and, with --cccp-file, the file writer).
+  void StartBackground();
+  void StopBackground();
+  EventSender& events() { return events_; }
+  CccpFileWriter* cccp_writer() { return cccp_writer_.get(); }
+
+  // The CCCP document at now with the /_sim/faults CCCP switches applied
+  // (stale generated_at, invalid JSON, a schema error, latency).
+  std::string CccpDocument();
 
   const Account& account() const { return account_; }
   TrafficModel& traffic() { return traffic_; }
@@ -80,6 +95,7 @@ class Simulator {
   HttpResponse Aht(const HttpRequest& request);
   HttpResponse AgentDetails(const HttpRequest& request);
   HttpResponse Graphql(const HttpRequest& request);
+  HttpResponse CccpSnapshot(const HttpRequest& request);
 
   // Control API (/_sim/...).
   HttpResponse HandleControl(const HttpRequest& request);
@@ -90,6 +106,14 @@ class Simulator {
   HttpResponse ControlFaults(const HttpRequest& request);
   HttpResponse ControlSpike(const HttpRequest& request);
   HttpResponse ControlLive(const HttpRequest& request);
+  HttpResponse ControlEvents(const HttpRequest& request);
+
+  // Event subscription (ozonetel-api.md §9).
+  HttpResponse Subscribe(const HttpRequest& request);
+  HttpResponse ListSubscriptions(const HttpRequest& request);
+  HttpResponse Unsubscribe(const HttpRequest& request);
+  std::optional<HttpResponse> CheckSubscriptionAuth(
+      const HttpRequest& request) const;
 
   enum class CdrMode { kDetails, kPagination, kUcid };
   HttpResponse FetchCdr(const HttpRequest& request, CdrMode mode);
@@ -104,6 +128,9 @@ class Simulator {
   RateLimits limits_;
   TokenStore tokens_;
   Faults faults_;
+  Subscriptions subscriptions_;
+  EventSender events_;
+  std::unique_ptr<CccpFileWriter> cccp_writer_;  // with --cccp-file
 };
 
 }  // namespace callcenter::sim
