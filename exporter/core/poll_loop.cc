@@ -57,7 +57,10 @@ PollLoop::PollLoop(Poller& poller, PollerSpec spec, const Clock& clock,
       stop_(stop),
       logger_(logger),
       budgets_(budgets),
-      backoff_(spec_.cadence / 2, spec_.cadence * 2, std::random_device{}()) {}
+      // Backoff delays lie in [ceiling / 2, ceiling]: a ceiling from the
+      // cadence to twice it keeps every wait within [cadence / 2,
+      // 2 * cadence].
+      backoff_(spec_.cadence, spec_.cadence * 2, std::random_device{}()) {}
 
 PollLoop::~PollLoop() { Join(); }
 
