@@ -119,19 +119,29 @@ void BudgetGate::LoadHistory(bool expect_history) {
     block_all("request history malformed");
     return;
   }
+  // Every family is read before any is restored: a file with one bad
+  // family is distrusted whole, so no family keeps what it said.
+  struct Restored {
+    RateBudget* budget;
+    std::vector<TimePoint> sent;
+    std::optional<TimePoint> blocked;
+  };
+  std::vector<Restored> restored;
   for (const auto& member : doc["families"].GetObject()) {
     auto budget = budgets_.find(member.name.GetString());
     if (budget == budgets_.end()) continue;  // a family no longer configured
-    std::vector<TimePoint> sent;
-    std::optional<TimePoint> blocked;
-    if (!ReadHistory(member.value, &sent, &blocked)) {
+    Restored family{&budget->second, {}, std::nullopt};
+    if (!ReadHistory(member.value, &family.sent, &family.blocked)) {
       history_->SetAside("malformed family " +
                          std::string(member.name.GetString()));
       block_all("request history malformed");
       return;
     }
-    budget->second.Restore(std::move(sent), blocked.value_or(TimePoint{}),
-                           now);
+    restored.push_back(std::move(family));
+  }
+  for (Restored& family : restored) {
+    family.budget->Restore(std::move(family.sent),
+                           family.blocked.value_or(TimePoint{}), now);
   }
 }
 
