@@ -1,0 +1,167 @@
+#include "core/snapshot.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/text_writer.h"
+#include "testing/metrics.h"
+
+namespace callcenter::core {
+namespace {
+
+using test::Gunzip;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+// A source with one gauge per series, settable from the test.
+class GaugeSource final : public MetricSource {
+ public:
+  GaugeSource(std::string name, int series)
+      : name_(std::move(name)), values_(series) {
+    for (int i = 0; i < series; ++i) values_[i] = i;
+  }
+  std::vector<FamilySpec> Families() const override {
+    return {{name_, "A test gauge.", MetricType::kGauge, {"series"}}};
+  }
+  void Render(MetricSink& sink) const override {
+    const auto families = Families();
+    sink.Begin(families[0]);
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (size_t i = 0; i < values_.size(); ++i) {
+      const std::string series = "series-" + std::to_string(i);
+      sink.Sample({{"series", series}}, values_[i]);
+    }
+  }
+  void Set(size_t i, double value) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    values_[i] = value;
+  }
+
+ private:
+  std::string name_;
+  mutable std::mutex mutex_;
+  std::vector<double> values_;
+};
+
+std::vector<const char*> TextPointers(const Snapshot& snapshot) {
+  std::vector<const char*> pointers;
+  snapshot.ForEachTextChunk(
+      [&](std::string_view chunk) { pointers.push_back(chunk.data()); });
+  return pointers;
+}
+
+class SnapshotPublisherTest : public ::testing::Test {
+ protected:
+  std::ostringstream log_;
+  Logger logger_{log_, LogLevel::kDebug};
+  SnapshotPublisher publisher_{
+      logger_, {std::chrono::milliseconds(1), std::chrono::milliseconds(1000)}};
+};
+
+TEST_F(SnapshotPublisherTest, GzipOfManySourcesIsOneMemberOfExactlyTheText) {
+  GaugeSource a("a_gauge", 3);
+  GaugeSource b("b_gauge", 20000);  // a part well over deflate's window
+  GaugeSource c("c_gauge", 1);
+  publisher_.Add("a", &a);
+  publisher_.Add("b", &b);
+  publisher_.Add("c", &c);
+  publisher_.RenderNow();
+  const auto snapshot = publisher_.Current();
+  const std::string text = snapshot->Text();
+  EXPECT_EQ(text, RenderText(a) + RenderText(b) + RenderText(c));
+  EXPECT_EQ(snapshot->text_size(), text.size());
+  const std::string gzip = snapshot->Gzip();
+  EXPECT_EQ(snapshot->gzip_size(), gzip.size());
+  const test::Gunzipped decoded = Gunzip(gzip);
+  EXPECT_TRUE(decoded.ok);
+  EXPECT_EQ(decoded.trailing, 0u);
+  EXPECT_EQ(decoded.text, text);
+}
+
+TEST_F(SnapshotPublisherTest, EmptySnapshotIsAValidEmptyGzip) {
+  publisher_.RenderNow();
+  const auto snapshot = publisher_.Current();
+  EXPECT_EQ(snapshot->Text(), "");
+  const test::Gunzipped decoded = Gunzip(snapshot->Gzip());
+  EXPECT_TRUE(decoded.ok);
+  EXPECT_EQ(decoded.text, "");
+}
+
+TEST_F(SnapshotPublisherTest, OnlyTheDirtySourceIsRenderedAgain) {
+  GaugeSource a("a_gauge", 2);
+  GaugeSource b("b_gauge", 2);
+  GaugeSource c("c_gauge", 2);
+  publisher_.Add("a", &a);
+  const auto b_id = publisher_.Add("b", &b);
+  publisher_.Add("c", &c);
+  publisher_.RenderNow();
+  const auto first = publisher_.Current();
+  const std::vector<const char*> before = TextPointers(*first);
+  ASSERT_EQ(before.size(), 3u);
+  const uint64_t renders = publisher_.renders();
+
+  b.Set(1, 42);
+  publisher_.MarkDirty(b_id);
+  publisher_.RenderNow();
+  const auto second = publisher_.Current();
+  const std::vector<const char*> after = TextPointers(*second);
+  ASSERT_EQ(after.size(), 3u);
+  EXPECT_EQ(after[0], before[0]);
+  EXPECT_NE(after[1], before[1]);
+  EXPECT_EQ(after[2], before[2]);
+  EXPECT_EQ(publisher_.renders(), renders + 1);
+  EXPECT_GT(second->generation(), first->generation());
+  EXPECT_THAT(second->Text(), HasSubstr("b_gauge{series=\"series-1\"} 42\n"));
+  EXPECT_EQ(Gunzip(second->Gzip()).text, second->Text());
+  // The old snapshot a scrape may still hold is unchanged.
+  EXPECT_THAT(first->Text(), HasSubstr("b_gauge{series=\"series-1\"} 1\n"));
+}
+
+TEST_F(SnapshotPublisherTest, CheckFamiliesFindsDuplicatesAcrossSources) {
+  GaugeSource a("same_gauge", 1);
+  GaugeSource b("same_gauge", 1);
+  GaugeSource bad("0bad", 1);
+  publisher_.Add("a", &a);
+  publisher_.Add("b", &b);
+  publisher_.Add("bad", &bad);
+  EXPECT_THAT(publisher_.CheckFamilies(),
+              ElementsAre(HasSubstr("same_gauge: declared by more than one"),
+                          HasSubstr("invalid metric name \"0bad\"")));
+}
+
+TEST_F(SnapshotPublisherTest, RenderThreadPublishesAMarkedChange) {
+  GaugeSource a("a_gauge", 1);
+  const auto id = publisher_.Add("a", &a);
+  publisher_.Start();
+  a.Set(0, 7);
+  publisher_.MarkDirty(id);
+  // Await the render thread (bounded), without assuming how long it takes.
+  bool seen = false;
+  for (int i = 0; i < 10000 && !seen; ++i) {
+    seen = publisher_.Current()->Text().find(
+               "a_gauge{series=\"series-0\"} 7") != std::string::npos;
+    if (!seen) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  publisher_.Stop();
+  EXPECT_TRUE(seen);
+}
+
+TEST(RenderPartTest, DeflatePartIsByteAligned) {
+  GaugeSource a("a_gauge", 100);
+  const auto part = RenderPart(a);
+  EXPECT_EQ(part->text, RenderText(a));
+  // A sync flush ends in an empty stored block: 00 00 ff ff.
+  ASSERT_GE(part->deflate.size(), 4u);
+  EXPECT_EQ(part->deflate.substr(part->deflate.size() - 4),
+            std::string("\x00\x00\xff\xff", 4));
+}
+
+}  // namespace
+}  // namespace callcenter::core
