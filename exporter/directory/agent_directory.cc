@@ -28,6 +28,7 @@ DirectoryConfig ParseDirectoryConfig(core::ConfigNode& root,
       item.String("id", &agent.id, true);
       item.String("name", &agent.name);
       item.RejectUnknown();
+      if (agent.id.empty()) continue;  // String reported it, once
       if (!agent.name.empty()) {
         config.name_overrides.emplace_back(agent.name, agent.id);
       }
