@@ -334,6 +334,7 @@ class Parser {
   void Ciphers(core::ConfigNode& tls, const std::vector<std::string>& names) {
     if (names.empty()) return;
     bool below_13 = false;
+    bool unknown = false;
     for (size_t i = 0; i < names.size(); ++i) {
       const CipherName* found = nullptr;
       for (const CipherName& cipher : kCiphers) {
@@ -347,6 +348,7 @@ class Parser {
         tls.Error("cipher_suites[" + std::to_string(i) + "]",
                   "unknown or insecure cipher suite " + Quote(names[i]) +
                       " (one of " + known + ")");
+        unknown = true;
         continue;
       }
       // TLS 1.3 names are accepted and, as in Go, change nothing.
@@ -355,7 +357,8 @@ class Parser {
         below_13 = true;
       }
     }
-    if (!below_13 && config_->tls.min_version < kTls13) {
+    // (After a misspelt name that line would only repeat the problem.)
+    if (!below_13 && !unknown && config_->tls.min_version < kTls13) {
       tls.Error("cipher_suites",
                 "names no TLS 1.2 suite, so no TLS 1.2 client could connect; "
                 "add one or set min_version: TLS13");
