@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace callcenter::ozonetel::testing {
+namespace callcenter::test {
 
 // The complete example of docs/ozonetel-api.md §4.6, all 47 keys.
 inline constexpr const char* kDocumentedCdrExample = R"json({
@@ -47,6 +47,6 @@ inline std::string CompactRecord(const std::string& call_id_json) {
          R"(,"PickupTime":"10:00:10","WrapUpEndTime":"10:01:05"})";
 }
 
-}  // namespace callcenter::ozonetel::testing
+}  // namespace callcenter::test
 
 #endif  // CALLCENTER_TESTS_UNIT_OZONETEL_TEST_BODIES_H_
