@@ -1,18 +1,18 @@
-#include "callcenter/crm/detail/response.h"
+#include "crm/detail/response.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
 #include "callcenter/common/timeutil.h"
-#include "fake_transport.h"
+#include "crm_pages.h"
 
 namespace callcenter::crm::detail {
 namespace {
 
+using test::Node;
+using test::PageJson;
 using ::testing::HasSubstr;
-using testing::Node;
-using testing::PageJson;
 
 TEST(CrmParsePageTest, ReadsNodesPageInfoAndTotalCount) {
   Page page;
@@ -101,21 +101,39 @@ TEST(CrmParsePageTest, FollowsConfiguredDottedPaths) {
   EXPECT_EQ(page.nodes_without_id, 1);
 }
 
+TEST(CrmParsePageTest, AMillionOpenBracketsIsAParseFailureNotACrash) {
+  Page page;
+  const Outcome outcome =
+      ParsePage(std::string(1 << 20, '['), FieldPaths{}, &page);
+  ASSERT_TRUE(outcome.failure.has_value());
+  EXPECT_EQ(outcome.failure->reason, FailureReason::kParse);
+  EXPECT_THAT(outcome.failure->message, HasSubstr("nested deeper than 64"));
+  const Outcome objects =
+      ParsePage(R"({"data":{"calls":)" + std::string(100000, '{') + "}",
+                FieldPaths{}, &page);
+  ASSERT_TRUE(objects.failure.has_value());
+  EXPECT_EQ(objects.failure->reason, FailureReason::kParse);
+}
+
 TEST(CrmClassifyStatusTest, MapsStatusesToReasons) {
-  auto reason = [](ozonetel::HttpStatus status) {
+  auto reason = [](int code, bool timed_out, std::string error) {
+    HttpStatus status;
+    status.status = code;
+    status.timed_out = timed_out;
+    status.error = std::move(error);
     auto failure = ClassifyStatus(status);
     return failure ? std::string(FailureReasonName(failure->reason)) : "ok";
   };
-  EXPECT_EQ(reason({200, false, ""}), "ok");
-  EXPECT_EQ(reason({204, false, ""}), "ok");
-  EXPECT_EQ(reason({401, false, ""}), "auth");
-  EXPECT_EQ(reason({403, false, ""}), "auth");
-  EXPECT_EQ(reason({429, false, ""}), "rate_limited");
-  EXPECT_EQ(reason({500, false, ""}), "http");
-  EXPECT_EQ(reason({400, false, ""}), "http");
-  EXPECT_EQ(reason({301, false, ""}), "http");
-  EXPECT_EQ(reason({0, false, "Couldn't connect to server"}), "http");
-  EXPECT_EQ(reason({0, true, "Timeout was reached"}), "timeout");
+  EXPECT_EQ(reason(200, false, ""), "ok");
+  EXPECT_EQ(reason(204, false, ""), "ok");
+  EXPECT_EQ(reason(401, false, ""), "auth");
+  EXPECT_EQ(reason(403, false, ""), "auth");
+  EXPECT_EQ(reason(429, false, ""), "rate_limited");
+  EXPECT_EQ(reason(500, false, ""), "http");
+  EXPECT_EQ(reason(400, false, ""), "http");
+  EXPECT_EQ(reason(301, false, ""), "http");
+  EXPECT_EQ(reason(0, false, "Couldn't connect to server"), "http");
+  EXPECT_EQ(reason(0, true, "Timeout was reached"), "timeout");
 }
 
 TEST(CrmRequestBodyTest, CarriesQueryAndVariables) {
