@@ -580,6 +580,7 @@ bool CdrParser::CloseContainer(bool is_object) {
     in_record_ = false;
     ++records_;
     if (!on_record_(std::move(record_))) {
+      result_.stopped_by_reader = true;
       return Fail("stopped by the record reader");
     }
   }

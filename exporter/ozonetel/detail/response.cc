@@ -194,7 +194,7 @@ Classified Classify(const Exchange& exchange,
                                         : FailureReason::kHttp,
                 exchange.http.error, status);
   }
-  if (exchange.body.no_data) return {};
+  if (exchange.body.no_data || exchange.body.stopped_by_reader) return {};
   if (ContainsIgnoreCase(text, "Token Expired")) {
     Classified result = Fail(FailureReason::kAuth, message, status);
     result.token_expired = true;

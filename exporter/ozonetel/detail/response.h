@@ -46,6 +46,9 @@ struct BodyResult {
   bool no_data = false;      // summaryReport "No Data Found": zero rows
   std::string parse_error;   // non-empty: the body is not what we expect
   int invalid_fields = 0;    // values out of range, dropped (small bodies)
+  // The caller's record sink stopped the parse (it could not commit): not
+  // the upstream's fault, so not a failure of the request.
+  bool stopped_by_reader = false;
 };
 
 // One request and its response, before classification.
