@@ -162,6 +162,8 @@ class OzonetelModule final : public core::Module {
         config, config_.timezone_offset, floor_, engine.clock(),
         engine.logger());
     engine.AddSource("ozonetel_events", receiver_.get(), /*ticking=*/true);
+    directory::AgentDirectory* agents = &agents_;
+    receiver_->SetKnownAgents([agents] { return agents->Ids(); });
     events::Receiver* receiver = receiver_.get();
     auto route = [&](const std::string& kind, HttpHandler handler) {
       core::Route route;

@@ -428,7 +428,14 @@ void Receiver::Expire(TimePoint now) {
   });
 }
 
+void Receiver::SetKnownAgents(
+    std::function<std::vector<std::string>()> known) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  known_agents_ = std::move(known);
+}
+
 std::optional<std::string> Receiver::NextToReconcile(TimePoint now) {
+  (void)now;
   std::lock_guard<std::mutex> lock(mutex_);
   const AgentRecord* best = nullptr;
   for (const auto& [id, record] : agents_) {
@@ -438,8 +445,19 @@ std::optional<std::string> Receiver::NextToReconcile(TimePoint now) {
       best = &record;
     }
   }
+  // Restored agents come first; after them, every other question goes to
+  // an agent known from call records but absent from the floor (its login
+  // event may have been lost).
+  const bool suspect_first = best != nullptr && best->suspect;
+  ask_known_next_ = !ask_known_next_;
+  if (!suspect_first && (ask_known_next_ || best == nullptr) && known_agents_) {
+    const std::vector<std::string> known = known_agents_();
+    for (size_t tried = 0; tried < known.size(); ++tried) {
+      const std::string& id = known[known_cursor_++ % known.size()];
+      if (agents_.count(id) == 0 && logged_out_.count(id) == 0) return id;
+    }
+  }
   if (best == nullptr) return std::nullopt;
-  (void)now;
   return best->agent.id;
 }
 
@@ -447,7 +465,7 @@ bool Receiver::Reconcile(const std::string& agent_id,
                          const std::string& status, TimePoint asked_at) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = agents_.find(agent_id);
-  if (it == agents_.end()) return false;
+  if (it == agents_.end()) return AddReconciledLocked(agent_id, status, asked_at);
   AgentRecord& record = it->second;
   record.last_reconciled = clock_.Now();
   record.suspect = false;
@@ -472,6 +490,30 @@ bool Receiver::Reconcile(const std::string& agent_id,
   record.agent.state = effect->second.state;
   record.agent.since = asked_at;
   record.last_event = asked_at;
+  SetAgentLocked(record);
+  reconciled_corrected_.fetch_add(1);
+  return true;
+}
+
+bool Receiver::AddReconciledLocked(const std::string& agent_id,
+                                   const std::string& status,
+                                   TimePoint asked_at) {
+  // An event (a logout, or the login itself) since the question wins.
+  if (auto out = logged_out_.find(agent_id);
+      out != logged_out_.end() && out->second > asked_at) {
+    return false;
+  }
+  auto effect = config_.statuses.find(ToLower(status));
+  if (effect == config_.statuses.end() || effect->second.logout ||
+      agents_.size() >= floor_.options().max_agents) {
+    return false;
+  }
+  AgentRecord& record = agents_[agent_id];
+  record.agent.id = agent_id;
+  record.agent.state = effect->second.state;
+  record.agent.since = asked_at;
+  record.last_event = asked_at;
+  record.last_reconciled = clock_.Now();
   SetAgentLocked(record);
   reconciled_corrected_.fetch_add(1);
   return true;

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -67,8 +68,12 @@ class Receiver final : public core::MetricSource {
   // Maintenance, on the maintenance poller's thread.
   // Drops calls older than call_ttl and agents silent for agent_ttl.
   void Expire(TimePoint now);
+  // Agents the exporter knows of elsewhere (the CDR directory): one that
+  // logged in while we missed its events is found by reconciliation.
+  void SetKnownAgents(std::function<std::vector<std::string>()> known);
   // The next agent to re-read from agentdetails: restored ones first, then
-  // the one read longest ago; nullopt when there is none.
+  // the one read longest ago, then known agents not on the floor; nullopt
+  // when there is none.
   std::optional<std::string> NextToReconcile(TimePoint now);
   // The agent's status read at `asked_at`; ignored when an event for the
   // agent arrived since (the event is newer). Returns whether it changed.
@@ -115,6 +120,8 @@ class Receiver final : public core::MetricSource {
   void PublishQueueLocked(const std::string& queue);
   void PublishCallsLocked();
   Applied ApplyAgentLocked(const AgentEvent& event, const Effect& effect);
+  bool AddReconciledLocked(const std::string& agent_id,
+                           const std::string& status, TimePoint asked_at);
   static std::string ActionLabel(Kind kind, std::string_view action);
 
   const EventsConfig config_;
@@ -133,7 +140,9 @@ class Receiver final : public core::MetricSource {
   std::set<std::string> queues_;
   std::deque<std::pair<TimePoint, uint64_t>> dedupe_order_;
   std::unordered_set<uint64_t> dedupe_;
-  size_t reconcile_cursor_ = 0;
+  std::function<std::vector<std::string>()> known_agents_;
+  size_t known_cursor_ = 0;
+  bool ask_known_next_ = false;  // alternate floor agents and known ones
   bool dirty_ = false;
 
   // Counters, rendered by Render().
