@@ -15,6 +15,7 @@
   const DESCENDING_FIRST = new Set(['in_state', 'logged_in']);
   const COLUMNS = ['agent', 'name', 'role', 'state', 'in_state', 'logged_in',
     'queue'];
+  const TIME_COLUMNS = new Set(['in_state', 'logged_in']);
 
   const collator = new Intl.Collator(undefined,
     {numeric: true, sensitivity: 'base'});
@@ -153,10 +154,35 @@
 
   // --- rows updated in place ------------------------------------------
 
+  // A cell per column, each holding one text node that updates rewrite.
+  function addCells(tr, columns, numeric) {
+    const record = {tr: tr, cells: {}, nodes: {}, text: {}, data: {}};
+    for (const column of columns) {
+      const td = document.createElement('td');
+      td.dataset.col = column;
+      td.className = 'c-' + column.replace('_', '-');
+      if (numeric.has(column)) td.classList.add('num');
+      record.nodes[column] = td.appendChild(document.createTextNode(''));
+      tr.appendChild(td);
+      record.cells[column] = td;
+    }
+    return record;
+  }
+
   function setText(record, column, text) {
     if (record.text[column] !== text) {
       record.text[column] = text;
-      record.cells[column].textContent = text;
+      record.nodes[column].nodeValue = text;
+    }
+  }
+
+  // A data-* attribute written only when it changes; the value is cached,
+  // since reading it back from the DOM costs more than comparing.
+  function setCachedData(record, key, element, name, value) {
+    const text = String(value);
+    if (record.data[key] !== text) {
+      record.data[key] = text;
+      element.dataset[name] = text;
     }
   }
 
@@ -168,22 +194,15 @@
   function newAgentRow(id) {
     const tr = document.createElement('tr');
     tr.dataset.agent = id;
-    const cells = {};
-    for (const column of COLUMNS) {
-      const td = document.createElement('td');
-      td.dataset.col = column;
-      td.className = 'c-' + column.replace('_', '-');
-      if (column === 'in_state' || column === 'logged_in') {
-        td.classList.add('num');
-      }
-      tr.appendChild(td);
-      cells[column] = td;
-    }
-    cells.name.classList.add('c-name');
-    const badge = document.createElement('span');
-    badge.className = 'state';
-    cells.state.appendChild(badge);
-    return {tr: tr, cells: cells, badge: badge, text: {}};
+    const record = addCells(tr, COLUMNS, TIME_COLUMNS);
+    const cell = record.cells.state;
+    cell.removeChild(record.nodes.state);
+    record.badge = document.createElement('span');
+    record.badge.className = 'state';
+    record.nodes.state =
+      record.badge.appendChild(document.createTextNode(''));
+    cell.appendChild(record.badge);
+    return record;
   }
 
   function updateAgentRow(record, agent) {
@@ -192,17 +211,18 @@
     setText(record, 'role', agent.role);
     setText(record, 'queue', agent.queue);
     if (record.text.state !== agent.state) {
-      record.text.state = agent.state;
-      record.badge.textContent = agent.state;
+      setText(record, 'state', agent.state);
       record.badge.dataset.state = agent.state;
       record.tr.dataset.state = agent.state;
     }
     const inState = since(agent.since);
     setText(record, 'in_state', clockDuration(inState));
-    setData(record.cells.in_state, 'seconds', Math.floor(inState));
+    setCachedData(record, 'in_state', record.cells.in_state, 'seconds',
+      Math.floor(inState));
     const loggedIn = since(agent.login_at);
-    setText(record, 'logged_in', loggedIn === null ? '–' : longDuration(loggedIn));
-    setData(record.cells.logged_in, 'seconds',
+    setText(record, 'logged_in',
+      loggedIn === null ? '–' : longDuration(loggedIn));
+    setCachedData(record, 'logged_in', record.cells.logged_in, 'seconds',
       loggedIn === null ? '' : Math.floor(loggedIn));
   }
 
@@ -214,13 +234,37 @@
     return true;
   }
 
-  // Puts `records` into `tbody` in order with one DOM change, and only when
-  // the order changed.
+  // Puts the rows of `records` into `tbody` in order, moving only the rows
+  // out of place: an agent whose row changes places costs one move, not a
+  // rebuild of the table.
   function placeRows(tbody, ids, records, previous) {
     if (sameOrder(ids, previous)) return previous;
-    const fragment = document.createDocumentFragment();
-    for (const record of records) fragment.appendChild(record.tr);
-    tbody.replaceChildren(fragment);
+    if (tbody.firstChild === null) {
+      const fragment = document.createDocumentFragment();
+      for (const record of records) fragment.appendChild(record.tr);
+      tbody.appendChild(fragment);
+      return ids;
+    }
+    let child = tbody.firstChild;
+    for (const record of records) {
+      const tr = record.tr;
+      if (child !== tr && child !== null && child.nextSibling === tr) {
+        // `child` moved further down or left: it comes back at its turn.
+        const stale = child;
+        child = tr;
+        stale.remove();
+      }
+      if (child === tr) {
+        child = child.nextSibling;
+      } else {
+        tbody.insertBefore(tr, child);
+      }
+    }
+    while (child !== null) {
+      const next = child.nextSibling;
+      child.remove();
+      child = next;
+    }
     return ids;
   }
 
@@ -260,16 +304,8 @@
     tr.dataset.queue = name;
     tr.tabIndex = 0;
     tr.title = 'Show the agents of this queue';
-    const cells = {};
-    for (const column of ['queue', 'waiting', 'oldest', 'staff']) {
-      const td = document.createElement('td');
-      td.dataset.col = column;
-      td.className = 'c-' + column;
-      if (column === 'waiting' || column === 'oldest') td.classList.add('num');
-      tr.appendChild(td);
-      cells[column] = td;
-    }
-    return {tr: tr, cells: cells, text: {}};
+    return addCells(tr, ['queue', 'waiting', 'oldest', 'staff'],
+      new Set(['waiting', 'oldest']));
   }
 
   function staffing(agents) {
@@ -287,7 +323,7 @@
       }
       setText(record, 'queue', queue.queue);
       setText(record, 'waiting', String(queue.waiting));
-      setData(record.tr, 'waiting', queue.waiting);
+      setCachedData(record, 'waiting', record.tr, 'waiting', queue.waiting);
       const oldest = since(queue.oldest_since);
       setText(record, 'oldest', oldest === null ? '–' : clockDuration(oldest));
       setText(record, 'staff', staffing(queue.agents));
@@ -418,6 +454,7 @@
       renderControls();
       return;
     }
+    const started = performance.now();  // a cost, never a time shown
     buildStateControls();
     renderHeader();
     renderCounts();
@@ -429,6 +466,7 @@
     setData(live, 'version', floor.version);
     setData(live, 'now', now);
     live.dataset.rendered = String(++rendered);
+    live.dataset.renderMs = (performance.now() - started).toFixed(1);
   }
 
   function setStatus(status, text) {
