@@ -10,10 +10,11 @@ exactly the floor of `/_sim/live?at=<delivered_through>`:
 - test_1: every logged-in agent, one row each, with the same state, the
   state's Grafana colour, and a time in state computed from the exporter's
   clock (a simulated day of 2026-03-02, so the browser's clock would be
-  months off); the counts per state; no console error (a CSP violation
-  would be one).
+  months off); the counts per state; the queues with their waiting calls;
+  no console error (a CSP violation would be one).
 - test_2: clicking the `pause` count shows exactly the paused agents;
-  ticking `wrapup` too shows both (multi-select).
+  ticking `wrapup` too shows both (multi-select); choosing a queue shows
+  exactly its agents.
 - test_3: the search box narrows the table to one agent.
 - test_4: sorting by time in state orders rows by it, both ways.
 - test_5: after delivery resumes, state changes reach the page without a
@@ -409,6 +410,15 @@ class LivePageTest(unittest.TestCase):
         self.assertEqual(shown, {a: v["state"] for a, v in truth.items()},
                          f"the page differs from /_sim/live?at={at}")
         self.assertEqual(page["counts"], counts)
+        queues = self.driver.execute_script(
+            "return Array.from(document.querySelectorAll('#queue-rows tr'),"
+            " (tr) => [tr.dataset.queue, Number(tr.dataset.waiting),"
+            " tr.querySelector('[data-col=\"oldest\"]').textContent]);")
+        waiting = self.sim.get(f"/_sim/live?at={int(at)}")["queues"]
+        self.assertEqual({q: n for q, n, _ in queues},
+                         {q["queue"]: q["waiting"] for q in waiting})
+        for queue, n, oldest in queues:
+            self.assertEqual(oldest == "–", n == 0, queue)
         for row in page["rows"]:
             self.assertEqual(row["text"], row["state"])
             self.assertEqual(row["colour"], rgb(COLOURS[row["state"]]),
@@ -431,7 +441,7 @@ class LivePageTest(unittest.TestCase):
         print(f"\nmeasured: the page updates {len(later['rows'])} rows in "
               f"{later['render_ms']} ms", flush=True)
 
-    def test_2_filter_by_state(self):
+    def test_2_filters(self):
         page, truth, _, _ = self.settled_page()
         paused = {a for a, v in truth.items() if v["state"] == "pause"}
         wrapup = {a for a, v in truth.items() if v["state"] == "wrapup"}
@@ -444,7 +454,17 @@ class LivePageTest(unittest.TestCase):
         self.click('#state-filter input[value="wrapup"]')
         self.assertEqual({a for a, _ in self.shown()}, paused | wrapup)
         self.click('#counts button[data-state="pause"]')  # only pause again
+        self.assertEqual({a for a, _ in self.shown()}, paused)
         self.click('#counts button[data-state="pause"]')  # and off
+        self.assertEqual(len(self.shown()), len(truth))
+        floor = self.floor()
+        queue = floor["queues"][0]["queue"]
+        select = self.driver.find_element(By.ID, "queue-filter")
+        select.find_element(By.CSS_SELECTOR, f'option[value="{queue}"]').click()
+        self.assertEqual({a for a, _ in self.shown()},
+                         {a["agent"] for a in floor["agents"]
+                          if a["queue"] == queue})
+        select.find_element(By.CSS_SELECTOR, 'option[value=""]').click()
         self.assertEqual(len(self.shown()), len(truth))
         self.clear_filters()
 
