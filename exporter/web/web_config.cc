@@ -4,7 +4,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
-#include <optional>
 
 #include "callcenter/common/files.h"
 #include "callcenter/common/strings.h"
