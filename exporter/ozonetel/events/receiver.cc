@@ -282,7 +282,7 @@ Receiver::Applied Receiver::ApplyAgent(const AgentEvent& event) {
   if (event.time > clock_.Now() + kFutureSkew) {
     // A clock far ahead would block every later event as out of order.
     rejected_[static_cast<size_t>(Rejection::kMalformed)].fetch_add(1);
-    return Applied::kRefused;
+    return Applied::kFuture;
   }
   if (Deduplicate(Hash({"agent", id, action, Millis(event.time)}),
                   event.time)) {
@@ -344,7 +344,7 @@ Receiver::Applied Receiver::ApplyCall(const CallEvent& event) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (event.time > clock_.Now() + kFutureSkew) {
     rejected_[static_cast<size_t>(Rejection::kMalformed)].fetch_add(1);
-    return Applied::kRefused;
+    return Applied::kFuture;
   }
   if (Deduplicate(Hash({"call", std::to_string(event.ucid), action,
                         Millis(event.time)}),

@@ -61,7 +61,10 @@ class Receiver final : public core::MetricSource {
   void CountRefused(int status);
 
   // Applied directly by tests and the benchmark (no HTTP).
-  enum class Applied { kApplied, kDuplicate, kOutOfOrder, kRefused };
+  // kRefused: over the agent or call limit (answered 429). kFuture: the
+  // event time is beyond the allowed clock skew; counted as malformed and
+  // dropped, like a duplicate.
+  enum class Applied { kApplied, kDuplicate, kOutOfOrder, kRefused, kFuture };
   Applied ApplyAgent(const AgentEvent& event);
   Applied ApplyCall(const CallEvent& event);
 
