@@ -205,6 +205,14 @@ bool Receiver::Deduplicate(uint64_t key, TimePoint time) {
   return false;
 }
 
+void Receiver::ForgetLocked(uint64_t key) {
+  // Deduplicate() just added it, last, under the same lock.
+  if (!dedupe_order_.empty() && dedupe_order_.back().second == key) {
+    dedupe_order_.pop_back();
+    dedupe_.erase(key);
+  }
+}
+
 std::string Receiver::QueueLabel(const std::string& skill) {
   std::string label = SanitizeLabelValue(skill);
   if (label.empty()) label = "none";
@@ -284,8 +292,8 @@ Receiver::Applied Receiver::ApplyAgent(const AgentEvent& event) {
     rejected_[static_cast<size_t>(Rejection::kMalformed)].fetch_add(1);
     return Applied::kFuture;
   }
-  if (Deduplicate(Hash({"agent", id, action, Millis(event.time)}),
-                  event.time)) {
+  const uint64_t key = Hash({"agent", id, action, Millis(event.time)});
+  if (Deduplicate(key, event.time)) {
     duplicates_.fetch_add(1);
     return Applied::kDuplicate;
   }
@@ -301,7 +309,11 @@ Receiver::Applied Receiver::ApplyAgent(const AgentEvent& event) {
     logger_.Debug("events", "unmapped agent action",
                   {{"action", event.action.substr(0, 64)}});
   }
-  return ApplyAgentLocked(event, effect);
+  const Applied applied = ApplyAgentLocked(event, effect);
+  // Not applied: the vendor's retry, once there is room, must not be
+  // dropped as a duplicate.
+  if (applied == Applied::kRefused) ForgetLocked(key);
+  return applied;
 }
 
 Receiver::Applied Receiver::ApplyAgentLocked(const AgentEvent& event,
@@ -346,9 +358,9 @@ Receiver::Applied Receiver::ApplyCall(const CallEvent& event) {
     rejected_[static_cast<size_t>(Rejection::kMalformed)].fetch_add(1);
     return Applied::kFuture;
   }
-  if (Deduplicate(Hash({"call", std::to_string(event.ucid), action,
-                        Millis(event.time)}),
-                  event.time)) {
+  const uint64_t key =
+      Hash({"call", std::to_string(event.ucid), action, Millis(event.time)});
+  if (Deduplicate(key, event.time)) {
     duplicates_.fetch_add(1);
     return Applied::kDuplicate;
   }
@@ -370,6 +382,7 @@ Receiver::Applied Receiver::ApplyCall(const CallEvent& event) {
   }
   if (it == calls_.end()) {
     if (calls_.size() >= floor_.options().max_agents * kCallsPerAgent) {
+      ForgetLocked(key);  // its retry may find room
       return Applied::kRefused;
     }
     CallRecord call;

@@ -114,6 +114,8 @@ class Receiver final : public core::MetricSource {
   bool Authorized(const HttpRequest& request) const;
   HttpResponse Refuse(Rejection reason, int status, const std::string& why);
   bool Deduplicate(uint64_t key, TimePoint time);
+  // Takes back the key Deduplicate() recorded last (the event was refused).
+  void ForgetLocked(uint64_t key);
   std::string QueueLabel(const std::string& skill);
   void SetAgentLocked(const AgentRecord& record);
   void RemoveAgentLocked(const std::string& id);
