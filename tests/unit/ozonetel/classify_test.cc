@@ -7,16 +7,17 @@
 #include <vector>
 
 #include "callcenter/common/clock.h"
-#include "callcenter/ozonetel/client.h"
-#include "callcenter/ozonetel/detail/response.h"
-#include "fakes.h"
+#include "ozonetel/client.h"
+#include "ozonetel/detail/response.h"
+#include "testing/fake_gate.h"
+#include "testing/fake_transport.h"
 
 namespace callcenter::ozonetel {
 namespace {
 
-using testing::FakeGate;
-using testing::FakeTransport;
-using testing::Reply;
+using test::FakeGate;
+using test::FakeTransport;
+using test::Reply;
 
 enum class Endpoint { kCdr, kSummary, kAgentAht, kCampaignAht, kToken };
 
@@ -49,16 +50,18 @@ TEST_P(ErrorBodyTest, ClassifiedAsDocumented) {
 
   Outcome outcome;
   std::vector<SummaryRow> rows;
+  int invalid_fields = 0;
   AhtValue aht;
   switch (c.endpoint) {
     case Endpoint::kCdr:
     case Endpoint::kToken:
       outcome = api->FetchCdrs({"2026-03-02 00:00:00", "2026-03-02 23:59:59"},
-                               [](CdrRecord&&) {});
+                               [](CdrRecord&&) { return true; });
       break;
     case Endpoint::kSummary:
-      outcome = api->FetchSummary(
-          {"2026-03-02 00:00:00", "2026-03-02 23:59:59", {}}, &rows);
+      outcome =
+          api->FetchSummary({"2026-03-02 00:00:00", "2026-03-02 23:59:59", {}},
+                            &rows, &invalid_fields);
       break;
     case Endpoint::kAgentAht:
       outcome = api->FetchAgentAht("agent01", &aht);
@@ -149,9 +152,6 @@ const ErrorCase kCases[] = {
      R"({"status":"error","message":"max limit exceeded"})", kRate},
     {"summary_malformed", Endpoint::kSummary, 200,
      R"({"status":"success","message":[{"AgentName":"a")", kParse},
-    {"summary_bad_duration", Endpoint::kSummary, 200,
-     R"({"status":"success","message":[{"AgentName":"a","TotalBusyTime":"1:2"}]})",
-     kParse},
     // §7 aht.
     {"aht_empty_user", Endpoint::kAgentAht, 200,
      R"({"status":"error","message":"userName should not be empty"})", kAuth},
@@ -250,12 +250,76 @@ TEST(ClassifyTest, RateLimitPatternsAreConfigurable) {
             FailureReason::kHttp);
 }
 
+// A garbled daily total is not a failed request: the row keeps the total
+// unknown (-1) and the answer counts it as an invalid field.
+TEST(SummaryBodyTest, AGarbledTotalIsAnInvalidFieldNotAFailure) {
+  FakeGate gate;
+  FakeClock clock(FromUnixSeconds(1'772'000'000));
+  ClientOptions options;
+  options.base_url = "http://ozonetel.test";
+  options.user_name = "acme";
+  options.api_key = "secret-key";
+  auto transport = std::make_unique<FakeTransport>();
+  transport->Enqueue(Reply(
+      200,
+      R"({"status":"success","message":[{"AgentName":"a","TotalBusyTime":"1:2",)"
+      R"("TotalIdleTime":"25:00:00","TotalPauseTime":"00:01:00"}]})"));
+  std::unique_ptr<Api> api =
+      MakeClient(options, std::move(transport), gate, clock);
+  std::vector<SummaryRow> rows;
+  int invalid_fields = 0;
+  const Outcome outcome =
+      api->FetchSummary({"a", "b", {}}, &rows, &invalid_fields);
+  EXPECT_TRUE(outcome.ok());
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].busy, -1);
+  EXPECT_EQ(rows[0].idle, -1);  // more than a day
+  EXPECT_EQ(rows[0].pause, 60);
+  EXPECT_EQ(invalid_fields, 2);
+}
+
+TEST(ClassifyTest, RetryAfterIsPassedOnWithTheRateLimit) {
+  detail::Exchange exchange;
+  exchange.http.status = 429;
+  exchange.http.retry_after = Seconds(42);
+  const auto classified = detail::Classify(exchange, {});
+  EXPECT_TRUE(classified.rate_limited);
+  ASSERT_TRUE(classified.failure);
+  EXPECT_EQ(classified.failure->retry_after, Seconds(42));
+  EXPECT_EQ(classified.failure->message, "HTTP 429");
+}
+
+TEST(ClassifyTest, NoDataIsSuccessAtAnyStatusButRateLimitsWin) {
+  detail::Exchange exchange;
+  exchange.http.status = 404;
+  exchange.body.no_data = true;
+  EXPECT_FALSE(detail::Classify(exchange, {}).failure);
+  exchange.http.status = 429;
+  EXPECT_TRUE(detail::Classify(exchange, {}).rate_limited);
+}
+
+TEST(StatusFromTextTest, EverySpelling) {
+  using Status = detail::Envelope::Status;
+  for (const char* ok : {"success", "SUCCESS", "true", "True"}) {
+    EXPECT_EQ(detail::StatusFromText(ok), Status::kSuccess) << ok;
+  }
+  for (const char* bad : {"false", "fail", "Failure", "ERROR"}) {
+    EXPECT_EQ(detail::StatusFromText(bad), Status::kFailure) << bad;
+  }
+  for (const char* other : {"", "pending", "ok", "successful"}) {
+    EXPECT_EQ(detail::StatusFromText(other), Status::kUnknown) << other;
+  }
+}
+
 TEST(FailureReasonTest, Names) {
   EXPECT_EQ(FailureReasonName(FailureReason::kRateLimited), "rate_limited");
   EXPECT_EQ(FailureReasonName(FailureReason::kHttp), "http");
   EXPECT_EQ(FailureReasonName(FailureReason::kTimeout), "timeout");
   EXPECT_EQ(FailureReasonName(FailureReason::kAuth), "auth");
   EXPECT_EQ(FailureReasonName(FailureReason::kParse), "parse");
+  EXPECT_THAT(FailureReasonNames(),
+              ::testing::UnorderedElementsAre("rate_limited", "http", "timeout",
+                                              "auth", "parse"));
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // The Ozonetel client over a fake transport and gate: requests on the wire,
 // auth modes, the token lifecycle, budgets and the response shapes.
-#include "callcenter/ozonetel/client.h"
+#include "ozonetel/client.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -13,21 +13,21 @@
 #include <vector>
 
 #include "callcenter/common/clock.h"
-#include "fakes.h"
+#include "core/day_ledger.h"
 #include "test_bodies.h"
+#include "testing/fake_gate.h"
+#include "testing/fake_transport.h"
 
 namespace callcenter::ozonetel {
 namespace {
 
-using testing::CannedResponse;
+using test::Canned;
+using test::FakeGate;
+using test::FakeTransport;
+using test::FindHeader;
+using test::Reply;
 using ::testing::ElementsAre;
-using testing::FakeGate;
-using testing::FakeTransport;
-using testing::FindHeader;
 using ::testing::IsEmpty;
-using ::testing::Pointee;
-using testing::Reply;
-using ::testing::UnorderedElementsAre;
 
 constexpr const char* kTokenOne = R"({"token":"jwt-one","message":""})";
 constexpr const char* kTokenTwo = R"({"token":"jwt-two","message":""})";
@@ -51,7 +51,7 @@ std::map<std::string, std::string> JsonBody(const HttpCall& call) {
 }
 
 struct Request {
-  ApiFamily family;
+  std::string family;
   bool ok;
   std::optional<FailureReason> reason;
   bool operator==(const Request&) const = default;
@@ -69,7 +69,8 @@ class ClientTest : public ::testing::Test {
     transport_ = transport.get();
     std::unique_ptr<Api> api =
         MakeClient(options, std::move(transport), gate_, clock_);
-    api->on_request = [this](ApiFamily family, const Outcome& outcome) {
+    api->on_request = [this](const std::string& family,
+                             const Outcome& outcome) {
       requests_.push_back({family, outcome.ok(),
                            outcome.failure
                                ? std::optional(outcome.failure->reason)
@@ -82,6 +83,7 @@ class ClientTest : public ::testing::Test {
     return api.FetchCdrs({"2026-03-02 00:00:00", "2026-03-02 12:30:00"},
                          [records](CdrRecord&& record) {
                            if (records) records->push_back(std::move(record));
+                           return true;
                          });
   }
 
@@ -89,20 +91,21 @@ class ClientTest : public ::testing::Test {
   FakeClock clock_{FromUnixSeconds(1'772'400'000)};
   FakeTransport* transport_ = nullptr;
   std::vector<Request> requests_;
+  int invalid_ = 0;
 };
 
 TEST_F(ClientTest, FetchCdrsStreamsTheDocumentedExample) {
   auto api = MakeApi(ClientOptions::Auth::kApiKey);
-  transport_->Enqueue(Reply(200, testing::kDocumentedCdrExample, 1));
+  transport_->Enqueue(Reply(200, test::kDocumentedCdrExample, 1));
   std::vector<CdrRecord> records;
   Outcome outcome = FetchDay(*api, &records);
   EXPECT_TRUE(outcome.ok());
   ASSERT_EQ(records.size(), 1u);
-  EXPECT_EQ(records[0].call_id, "31733467784618213");
+  EXPECT_EQ(records[0].call_id, core::CompactId("31733467784618213"));
   EXPECT_EQ(records[0].agent_id, "agent01");
   EXPECT_EQ(records[0].talk, 53);
-  EXPECT_THAT(requests_, ElementsAre(Request{ApiFamily::kCdr, true, {}}));
-  EXPECT_EQ(gate_.acquired(ApiFamily::kCdr), 1);
+  EXPECT_THAT(requests_, ElementsAre(Request{kCdrApi, true, {}}));
+  EXPECT_EQ(gate_.acquired(kCdrApi), 1);
 }
 
 TEST_F(ClientTest, CdrRequestIsAGetCarryingAJsonBody) {
@@ -119,8 +122,7 @@ TEST_F(ClientTest, CdrRequestIsAGetCarryingAJsonBody) {
                                 {"fromDate", "2026-03-02 00:00:00"},
                                 {"toDate", "2026-03-02 12:30:00"},
                                 {"userName", "acme_corp"}}));
-  EXPECT_THAT(FindHeader(call, "Content-Type"),
-              Pointee(std::string("application/json")));
+  EXPECT_EQ(FindHeader(call, "Content-Type"), "application/json");
   EXPECT_EQ(call.timeout, std::chrono::milliseconds(30000));
   EXPECT_EQ(call.connect_timeout, std::chrono::milliseconds(5000));
 }
@@ -133,10 +135,10 @@ TEST_F(ClientTest, ApiKeyModeSendsApiKeyAndNoAuthorization) {
   AhtValue aht;
   EXPECT_TRUE(api->FetchAgentAht("agent01", &aht).ok());
   for (const HttpCall& call : transport_->calls()) {
-    EXPECT_THAT(FindHeader(call, "apiKey"), Pointee(std::string("KK-secret")));
-    EXPECT_EQ(FindHeader(call, "Authorization"), nullptr);
+    EXPECT_EQ(FindHeader(call, "apiKey"), "KK-secret");
+    EXPECT_EQ(FindHeader(call, "Authorization"), std::nullopt);
   }
-  EXPECT_EQ(gate_.acquired(ApiFamily::kToken), 0);
+  EXPECT_EQ(gate_.acquired(kTokenApi), 0);
 }
 
 TEST_F(ClientTest, TokenModeSendsBearerAndNoApiKey) {
@@ -151,21 +153,18 @@ TEST_F(ClientTest, TokenModeSendsBearerAndNoApiKey) {
   EXPECT_EQ(
       calls[0].url,
       "https://in1-ccaas-api.ozonetel.test/ca_apis/CAToken/generateToken");
-  EXPECT_THAT(FindHeader(calls[0], "apiKey"),
-              Pointee(std::string("KK-secret")));
-  EXPECT_THAT(FindHeader(calls[0], "Content-Type"),
-              Pointee(std::string("application/json")));
-  EXPECT_EQ(FindHeader(calls[0], "Authorization"), nullptr);
+  EXPECT_EQ(FindHeader(calls[0], "apiKey"), "KK-secret");
+  EXPECT_EQ(FindHeader(calls[0], "Content-Type"), "application/json");
+  EXPECT_EQ(FindHeader(calls[0], "Authorization"), std::nullopt);
   EXPECT_EQ(JsonBody(calls[0]),
             (std::map<std::string, std::string>{{"userName", "acme_corp"}}));
-  EXPECT_THAT(FindHeader(calls[1], "Authorization"),
-              Pointee(std::string("Bearer jwt-one")));
-  EXPECT_EQ(FindHeader(calls[1], "apiKey"), nullptr);
+  EXPECT_EQ(FindHeader(calls[1], "Authorization"), "Bearer jwt-one");
+  EXPECT_EQ(FindHeader(calls[1], "apiKey"), std::nullopt);
   EXPECT_EQ(JsonBody(calls[1]).at("userName"), "acme_corp");
-  EXPECT_EQ(gate_.acquired(ApiFamily::kToken), 1);
-  EXPECT_EQ(gate_.acquired(ApiFamily::kCdr), 1);
-  EXPECT_THAT(requests_, ElementsAre(Request{ApiFamily::kToken, true, {}},
-                                     Request{ApiFamily::kCdr, true, {}}));
+  EXPECT_EQ(gate_.acquired(kTokenApi), 1);
+  EXPECT_EQ(gate_.acquired(kCdrApi), 1);
+  EXPECT_THAT(requests_, ElementsAre(Request{kTokenApi, true, {}},
+                                     Request{kCdrApi, true, {}}));
 }
 
 TEST_F(ClientTest, TokenExpiredRegeneratesOnceAndRetriesOnce) {
@@ -173,24 +172,22 @@ TEST_F(ClientTest, TokenExpiredRegeneratesOnceAndRetriesOnce) {
   transport_->Enqueue(Reply(200, kTokenOne));
   transport_->Enqueue(Reply(200, kTokenExpired));
   transport_->Enqueue(Reply(200, kTokenTwo));
-  transport_->Enqueue(Reply(200, testing::kDocumentedCdrExample));
+  transport_->Enqueue(Reply(200, test::kDocumentedCdrExample));
   std::vector<CdrRecord> records;
   Outcome outcome = FetchDay(*api, &records);
   EXPECT_TRUE(outcome.ok());
   EXPECT_EQ(records.size(), 1u);
   const auto calls = transport_->calls();
   ASSERT_EQ(calls.size(), 4u);
-  EXPECT_THAT(FindHeader(calls[1], "Authorization"),
-              Pointee(std::string("Bearer jwt-one")));
-  EXPECT_THAT(FindHeader(calls[3], "Authorization"),
-              Pointee(std::string("Bearer jwt-two")));
-  EXPECT_EQ(gate_.acquired(ApiFamily::kToken), 2);
-  EXPECT_EQ(gate_.acquired(ApiFamily::kCdr), 2);
-  EXPECT_THAT(requests_,
-              ElementsAre(Request{ApiFamily::kToken, true, {}},
-                          Request{ApiFamily::kCdr, false, FailureReason::kAuth},
-                          Request{ApiFamily::kToken, true, {}},
-                          Request{ApiFamily::kCdr, true, {}}));
+  EXPECT_EQ(FindHeader(calls[1], "Authorization"), "Bearer jwt-one");
+  EXPECT_EQ(FindHeader(calls[3], "Authorization"), "Bearer jwt-two");
+  EXPECT_EQ(gate_.acquired(kTokenApi), 2);
+  EXPECT_EQ(gate_.acquired(kCdrApi), 2);
+  EXPECT_THAT(
+      requests_,
+      ElementsAre(Request{kTokenApi, true, {}},
+                  Request{kCdrApi, false, FailureReason::kAuth},
+                  Request{kTokenApi, true, {}}, Request{kCdrApi, true, {}}));
 }
 
 TEST_F(ClientTest, TokenExpiredTwiceIsAnAuthFailure) {
@@ -204,13 +201,13 @@ TEST_F(ClientTest, TokenExpiredTwiceIsAnAuthFailure) {
   EXPECT_EQ(outcome.failure->reason, FailureReason::kAuth);
   EXPECT_EQ(outcome.failure->message, "Token Expired");
   EXPECT_EQ(transport_->calls().size(), 4u);
-  EXPECT_EQ(gate_.acquired(ApiFamily::kToken), 2);
-  EXPECT_EQ(gate_.acquired(ApiFamily::kCdr), 2);
+  EXPECT_EQ(gate_.acquired(kTokenApi), 2);
+  EXPECT_EQ(gate_.acquired(kCdrApi), 2);
   // The next poll starts over with a fresh token, not the dead one.
   transport_->Enqueue(Reply(200, kTokenOne));
   transport_->Enqueue(Reply(200, kEmptyDetails));
   EXPECT_TRUE(FetchDay(*api).ok());
-  EXPECT_EQ(gate_.acquired(ApiFamily::kToken), 3);
+  EXPECT_EQ(gate_.acquired(kTokenApi), 3);
 }
 
 TEST_F(ClientTest, FailedRegenerationEndsTheRequest) {
@@ -223,8 +220,8 @@ TEST_F(ClientTest, FailedRegenerationEndsTheRequest) {
   ASSERT_TRUE(outcome.failure);
   EXPECT_EQ(outcome.failure->reason, FailureReason::kRateLimited);
   EXPECT_EQ(transport_->calls().size(), 3u);
-  EXPECT_THAT(gate_.rate_limited(), ElementsAre(ApiFamily::kToken));
-  EXPECT_EQ(gate_.acquired(ApiFamily::kCdr), 1);
+  EXPECT_THAT(gate_.rate_limited(), ElementsAre(kTokenApi));
+  EXPECT_EQ(gate_.acquired(kCdrApi), 1);
 }
 
 TEST_F(ClientTest, TokenIsSharedAndReusedWithinTtlThenRegenerated) {
@@ -239,24 +236,22 @@ TEST_F(ClientTest, TokenIsSharedAndReusedWithinTtlThenRegenerated) {
   EXPECT_TRUE(FetchDay(*api).ok());
   clock_.Advance(std::chrono::minutes(30));
   std::vector<SummaryRow> rows;
-  EXPECT_TRUE(api->FetchSummary(
-                     {"2026-03-02 00:00:00", "2026-03-02 12:00:00", {}}, &rows)
-                  .ok());
+  EXPECT_TRUE(
+      api->FetchSummary({"2026-03-02 00:00:00", "2026-03-02 12:00:00", {}},
+                        &rows, &invalid_)
+          .ok());
   clock_.Advance(std::chrono::minutes(24));  // 54 min: still inside 55
   AhtValue aht;
   EXPECT_TRUE(api->FetchAgentAht("agent01", &aht).ok());
-  EXPECT_EQ(gate_.acquired(ApiFamily::kToken), 1);
+  EXPECT_EQ(gate_.acquired(kTokenApi), 1);
   clock_.Advance(std::chrono::minutes(2));  // 56 min: regenerate
   EXPECT_TRUE(FetchDay(*api).ok());
-  EXPECT_EQ(gate_.acquired(ApiFamily::kToken), 2);
+  EXPECT_EQ(gate_.acquired(kTokenApi), 2);
   const auto calls = transport_->calls();
   ASSERT_EQ(calls.size(), 6u);
-  EXPECT_THAT(FindHeader(calls[2], "Authorization"),
-              Pointee(std::string("Bearer jwt-one")));
-  EXPECT_THAT(FindHeader(calls[3], "Authorization"),
-              Pointee(std::string("Bearer jwt-one")));
-  EXPECT_THAT(FindHeader(calls[5], "Authorization"),
-              Pointee(std::string("Bearer jwt-two")));
+  EXPECT_EQ(FindHeader(calls[2], "Authorization"), "Bearer jwt-one");
+  EXPECT_EQ(FindHeader(calls[3], "Authorization"), "Bearer jwt-one");
+  EXPECT_EQ(FindHeader(calls[5], "Authorization"), "Bearer jwt-two");
 }
 
 TEST_F(ClientTest, ConcurrentPollersShareOneGeneration) {
@@ -275,25 +270,35 @@ TEST_F(ClientTest, ConcurrentPollersShareOneGeneration) {
   }
   for (auto& thread : threads) thread.join();
   EXPECT_THAT(ok, ElementsAre(1, 1, 1, 1));
-  EXPECT_EQ(gate_.acquired(ApiFamily::kToken), 1);
-  EXPECT_EQ(gate_.acquired(ApiFamily::kAht), kThreads);
+  EXPECT_EQ(gate_.acquired(kTokenApi), 1);
+  EXPECT_EQ(gate_.acquired(kAhtApi), kThreads);
 }
 
-TEST_F(ClientTest, GateRefusalCancelsWithoutSending) {
+TEST_F(ClientTest, GateRefusalSendsNothing) {
   for (auto auth :
        {ClientOptions::Auth::kApiKey, ClientOptions::Auth::kToken}) {
-    auto api = MakeApi(auth);
-    gate_.set_allow(false);
-    Outcome outcome = FetchDay(*api);
-    EXPECT_TRUE(outcome.cancelled);
-    EXPECT_FALSE(outcome.failure.has_value());
-    EXPECT_FALSE(outcome.ok());
-    std::vector<SummaryRow> rows;
-    EXPECT_TRUE(api->FetchSummary({"a", "b", {}}, &rows).cancelled);
-    AhtValue aht;
-    EXPECT_TRUE(api->FetchCampaignAht("c", &aht).cancelled);
-    EXPECT_THAT(transport_->calls(), IsEmpty());
-    EXPECT_THAT(requests_, IsEmpty());
+    // Shutting down: cancelled. History not writable: unrecorded.
+    for (auto admission :
+         {core::Admission::kStopped, core::Admission::kUnrecorded}) {
+      auto api = MakeApi(auth);
+      gate_.set_admission(admission);
+      const bool stopped = admission == core::Admission::kStopped;
+      Outcome outcome = FetchDay(*api);
+      EXPECT_EQ(outcome.cancelled, stopped);
+      EXPECT_EQ(outcome.unrecorded, !stopped);
+      EXPECT_FALSE(outcome.failure.has_value());
+      EXPECT_FALSE(outcome.ok());
+      std::vector<SummaryRow> rows;
+      outcome = api->FetchSummary({"a", "b", {}}, &rows, &invalid_);
+      EXPECT_EQ(outcome.cancelled, stopped);
+      EXPECT_EQ(outcome.unrecorded, !stopped);
+      AhtValue aht;
+      EXPECT_EQ(api->FetchCampaignAht("c", &aht).cancelled, stopped);
+      AgentDetails details;
+      EXPECT_EQ(api->FetchAgentDetails("a", &details).unrecorded, !stopped);
+      EXPECT_THAT(transport_->calls(), IsEmpty());
+      EXPECT_THAT(requests_, IsEmpty());
+    }
   }
 }
 
@@ -310,25 +315,23 @@ TEST_F(ClientTest, RateLimitedIsNotRetriedAndTellsTheGate) {
     EXPECT_EQ(outcome.failure->message, "max limit exceeded");
   }
   EXPECT_EQ(transport_->calls().size(), 2u);
-  EXPECT_EQ(gate_.acquired(ApiFamily::kCdr), 2);
-  EXPECT_THAT(gate_.rate_limited(),
-              ElementsAre(ApiFamily::kCdr, ApiFamily::kCdr));
+  EXPECT_EQ(gate_.acquired(kCdrApi), 2);
+  EXPECT_THAT(gate_.rate_limited(), ElementsAre(kCdrApi, kCdrApi));
   EXPECT_THAT(
       requests_,
-      ElementsAre(
-          Request{ApiFamily::kCdr, false, FailureReason::kRateLimited},
-          Request{ApiFamily::kCdr, false, FailureReason::kRateLimited}));
+      ElementsAre(Request{kCdrApi, false, FailureReason::kRateLimited},
+                  Request{kCdrApi, false, FailureReason::kRateLimited}));
 }
 
 TEST_F(ClientTest, TransportFailures) {
   auto api = MakeApi(ClientOptions::Auth::kApiKey);
-  CannedResponse timeout;
+  Canned timeout;
   timeout.status = 200;
   timeout.body = R"({"status":"success","details":[{"CallID":1},)";
   timeout.timed_out = true;
   timeout.error = "Operation timed out";
   transport_->Enqueue(timeout);
-  CannedResponse refused;
+  Canned refused;
   refused.error = "Connection refused";
   transport_->Enqueue(refused);
   Outcome first = FetchDay(*api);
@@ -371,11 +374,12 @@ TEST_F(ClientTest, SummaryRequestBody) {
   EXPECT_TRUE(api->FetchSummary({"2026-03-02 00:00:00",
                                  "2026-03-02 13:59:59",
                                  {"agent01", "agent02"}},
-                                &rows)
+                                &rows, &invalid_)
                   .ok());
-  EXPECT_TRUE(api->FetchSummary(
-                     {"2026-03-02 00:00:00", "2026-03-02 13:59:59", {}}, &rows)
-                  .ok());
+  EXPECT_TRUE(
+      api->FetchSummary({"2026-03-02 00:00:00", "2026-03-02 13:59:59", {}},
+                        &rows, &invalid_)
+          .ok());
   const auto calls = transport_->calls();
   ASSERT_EQ(calls.size(), 2u);
   EXPECT_EQ(calls[0].method, "POST");
@@ -387,7 +391,7 @@ TEST_F(ClientTest, SummaryRequestBody) {
                                     {"userName", "acme_corp"},
                                     {"agentId", "agent01,agent02"}}));
   EXPECT_EQ(JsonBody(calls[1]).count("agentId"), 0u);
-  EXPECT_EQ(gate_.acquired(ApiFamily::kSummary), 2);
+  EXPECT_EQ(gate_.acquired(kSummaryApi), 2);
 }
 
 class SummaryEnvelopeTest : public ClientTest,
@@ -398,7 +402,7 @@ TEST_P(SummaryEnvelopeTest, RowsUnderMessageOrDataObjectOrArray) {
   auto api = MakeApi(ClientOptions::Auth::kApiKey);
   transport_->Enqueue(Reply(200, GetParam(), 5));
   std::vector<SummaryRow> rows;
-  Outcome outcome = api->FetchSummary({"a", "b", {}}, &rows);
+  Outcome outcome = api->FetchSummary({"a", "b", {}}, &rows, &invalid_);
   ASSERT_TRUE(outcome.ok()) << outcome.failure->message;
   ASSERT_GE(rows.size(), 1u);
   const SummaryRow& row = rows[0];
@@ -443,14 +447,14 @@ TEST_F(ClientTest, SummaryNoDataFoundIsZeroRowsAtAnyStatus) {
   transport_->Enqueue(Reply(200, R"({"status":"success","message":[]})"));
   for (int i = 0; i < 4; ++i) {
     std::vector<SummaryRow> rows = {SummaryRow{}};
-    Outcome outcome = api->FetchSummary({"a", "b", {}}, &rows);
+    Outcome outcome = api->FetchSummary({"a", "b", {}}, &rows, &invalid_);
     EXPECT_TRUE(outcome.ok()) << i;
     EXPECT_THAT(rows, IsEmpty());
   }
-  EXPECT_THAT(requests_, ElementsAre(Request{ApiFamily::kSummary, true, {}},
-                                     Request{ApiFamily::kSummary, true, {}},
-                                     Request{ApiFamily::kSummary, true, {}},
-                                     Request{ApiFamily::kSummary, true, {}}));
+  EXPECT_THAT(requests_, ElementsAre(Request{kSummaryApi, true, {}},
+                                     Request{kSummaryApi, true, {}},
+                                     Request{kSummaryApi, true, {}},
+                                     Request{kSummaryApi, true, {}}));
 }
 
 TEST_F(ClientTest, SummaryFailureLeavesNoRows) {
@@ -458,7 +462,7 @@ TEST_F(ClientTest, SummaryFailureLeavesNoRows) {
   transport_->Enqueue(
       Reply(200, R"({"status":"error","message":"agentId is Invalid"})"));
   std::vector<SummaryRow> rows = {SummaryRow{}};
-  Outcome outcome = api->FetchSummary({"a", "b", {"nobody"}}, &rows);
+  Outcome outcome = api->FetchSummary({"a", "b", {"nobody"}}, &rows, &invalid_);
   ASSERT_TRUE(outcome.failure);
   EXPECT_EQ(outcome.failure->reason, FailureReason::kHttp);
   EXPECT_EQ(outcome.failure->message, "agentId is Invalid");
@@ -481,7 +485,7 @@ TEST_F(ClientTest, AgentAht) {
   EXPECT_EQ(JsonBody(call),
             (std::map<std::string, std::string>{{"userName", "acme_corp"},
                                                 {"agentId", "agent01"}}));
-  EXPECT_EQ(gate_.acquired(ApiFamily::kAht), 1);
+  EXPECT_EQ(gate_.acquired(kAhtApi), 1);
 }
 
 TEST_F(ClientTest, CampaignAht) {
@@ -523,6 +527,54 @@ TEST_F(ClientTest, AhtFailureLeavesOutputUntouched) {
   EXPECT_FALSE(api->FetchAgentAht("ghost", &aht).ok());
   EXPECT_EQ(aht.id, "keep");
   EXPECT_EQ(aht.seconds, 42);
+}
+
+// --------------------------------------------------------------- agentdetails
+
+TEST_F(ClientTest, AgentDetails) {
+  auto api = MakeApi(ClientOptions::Auth::kApiKey);
+  transport_->Enqueue(Reply(
+      200,
+      R"({"status":"success","message":{"AgentID":"agent01","Status":"Busy"}})"));
+  AgentDetails details;
+  ASSERT_TRUE(api->FetchAgentDetails("agent01", &details).ok());
+  EXPECT_EQ(details.agent_id, "agent01");
+  EXPECT_EQ(details.status, "Busy");
+  const HttpCall call = transport_->calls().at(0);
+  EXPECT_EQ(call.method, "POST");
+  EXPECT_EQ(call.url,
+            "https://in1-ccaas-api.ozonetel.test/ca_apis/agentdetails");
+  EXPECT_EQ(JsonBody(call),
+            (std::map<std::string, std::string>{{"userName", "acme_corp"},
+                                                {"agentId", "agent01"}}));
+  EXPECT_EQ(gate_.acquired(kAgentDetailsApi), 1);
+  EXPECT_THAT(requests_, ElementsAre(Request{kAgentDetailsApi, true, {}}));
+}
+
+TEST_F(ClientTest, AgentDetailsWithoutAStatusFailsAndLeavesTheOutput) {
+  auto api = MakeApi(ClientOptions::Auth::kApiKey);
+  transport_->Enqueue(
+      Reply(200, R"({"status":"success","data":[{"AgentID":"agent01"}]})"));
+  AgentDetails details{"keep", "Ready"};
+  const Outcome outcome = api->FetchAgentDetails("agent01", &details);
+  ASSERT_TRUE(outcome.failure);
+  EXPECT_EQ(outcome.failure->reason, FailureReason::kParse);
+  EXPECT_EQ(details.agent_id, "keep");
+  EXPECT_EQ(details.status, "Ready");
+}
+
+TEST_F(ClientTest, RetryAfterReachesTheGate) {
+  auto api = MakeApi(ClientOptions::Auth::kApiKey);
+  Canned limited = Reply(429, "");
+  limited.retry_after = Seconds(90);
+  transport_->Enqueue(limited);
+  const Outcome outcome = FetchDay(*api);
+  ASSERT_TRUE(outcome.failure);
+  EXPECT_EQ(outcome.failure->reason, FailureReason::kRateLimited);
+  EXPECT_EQ(outcome.failure->retry_after, Seconds(90));
+  EXPECT_THAT(gate_.rate_limited(), ElementsAre(kCdrApi));
+  EXPECT_THAT(gate_.retry_afters(),
+              ElementsAre(std::optional<Seconds>(Seconds(90))));
 }
 
 }  // namespace
