@@ -237,11 +237,11 @@ TEST(EventParseTest, EveryMalformedBodyIsOneLine) {
   }
   // Numbers are read as their text.
   AgentEvent numeric;
-  EXPECT_EQ(ParseAgentEvent(
-                R"({"eventTime":"2026-03-02 09:00:00","action":"login",)"
-                R"("agentId":70000000000000001})",
-                kIst, &numeric),
-            "");
+  EXPECT_EQ(
+      ParseAgentEvent(R"({"eventTime":"2026-03-02 09:00:00","action":"login",)"
+                      R"("agentId":70000000000000001})",
+                      kIst, &numeric),
+      "");
   EXPECT_EQ(numeric.agent_id, "70000000000000001");
   CallEvent call;
   EXPECT_EQ(ParseCallEvent(R"({"action":"Calling","event_time":"2026-03-02 )"
