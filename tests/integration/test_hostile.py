@@ -174,7 +174,10 @@ class HostileUpstreamTest(unittest.TestCase):
                 wait_for(lambda: polls() >= done + 3, 240,
                          "three more 512 MiB answers")
                 growth = rss_bytes(exporter.process.proc.pid) - first
-                self.assertLess(growth, 16 * MIB, field)
+                # Flat: a parser that buffered the token would grow by at
+                # least 512 MiB; the margin is for malloc arenas of the
+                # worker threads that serve the test's scrapes meanwhile.
+                self.assertLess(growth, 48 * MIB, field)
                 if not api_up:
                     self.assertGreaterEqual(failures(
                         exporter.scrape(), "ozonetel", "cdr", "parse"), 3)
