@@ -257,6 +257,32 @@ TEST_F(ParseConfigTest, EachProblemIsExactlyOneLineNamingItsKey) {
   }
 }
 
+TEST_F(ParseConfigTest, SeveralProblemsAreReportedTogether) {
+  const LoadedConfig config = Parse(R"(
+ozonetel:
+  url: ftp://x
+  auth: oauth
+  api_key_file: /nonexistent/key
+  timezone: IST
+  limits: {cdr_per_minute: 0, summary_per_minte: 5}
+max_dispositions: -1
+per_agent_metric: true
+)",
+                                    {});
+  EXPECT_THAT(
+      config.errors,
+      UnorderedElementsAre(
+          StartsWith("ozonetel.url: must start with http"),
+          StartsWith("ozonetel.user_name: is required"),
+          StartsWith("ozonetel.auth: must be one of api_key, token"),
+          StartsWith("ozonetel.api_key_file: cannot read"),
+          StartsWith("ozonetel.timezone: must be a UTC offset"),
+          StartsWith("ozonetel.limits.cdr_per_minute: must be an integer"),
+          StartsWith("ozonetel.limits.summary_per_minte: unknown key"),
+          StartsWith("max_dispositions: must be an integer"),
+          StartsWith("per_agent_metric: unknown key")));
+}
+
 TEST_F(ParseConfigTest, InvalidYamlIsOneLineWithItsPosition) {
   EXPECT_THAT(Parse("ozonetel: [\n").errors,
               ElementsAre(StartsWith("config: invalid YAML at line")));
