@@ -451,6 +451,9 @@ void CdrParser::AppendCaptured(std::string_view piece) {
   }
   if (token_.size() + piece.size() > capture_limit_) {
     if (!truncate_) {
+      // position_ is where `piece` starts: name the first byte past the
+      // limit, so the offset does not depend on where the chunks were cut.
+      position_ += capture_limit_ - token_.size();
       Fail("a record field longer than " +
            std::to_string(limits_.max_field_bytes) + " bytes");
       return;
