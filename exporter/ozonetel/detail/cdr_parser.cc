@@ -377,6 +377,7 @@ size_t CdrParser::FeedNumber(std::string_view chunk, size_t i) {
     if (next == kNumStart) {
       // The number ended at a delimiter that belongs to the structure.
       AppendCaptured(chunk.substr(start, i - start));
+      if (state_ == State::kError) return n;  // too long: stay failed
       EndScalar(true, false);
       return i;
     }
