@@ -334,7 +334,7 @@ bool CdrParser::Feed(std::string_view chunk) {
     }
     if (state_ == State::kError) return false;
   }
-  return true;
+  return state_ != State::kError;  // an empty chunk after a failure
 }
 
 size_t CdrParser::FeedString(std::string_view chunk, size_t i) {
