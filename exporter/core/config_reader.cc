@@ -12,6 +12,22 @@ namespace {
 
 constexpr size_t kMaxSecretBytes = 4096;
 
+// A YAML key or value may hold line breaks; a problem stays one line.
+std::string OneLine(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
 std::string Quote(const std::string& text) {
   std::string shown = text.size() > 80 ? text.substr(0, 80) + "..." : text;
   return "\"" + shown + "\"";
@@ -46,11 +62,13 @@ ConfigNode ConfigNode::Parse(const std::string& text,
   try {
     root = YAML::Load(text);
   } catch (const YAML::Exception& error) {
-    errors->push_back("config: invalid YAML at line " +
-                      std::to_string(error.mark.line + 1) + ": " + error.msg);
+    errors->push_back(OneLine("config: invalid YAML at line " +
+                              std::to_string(error.mark.line + 1) + ": " +
+                              error.msg));
     return ConfigNode(YAML::Node(YAML::NodeType::Map), "", errors);
   } catch (const std::exception& error) {
-    errors->push_back(std::string("config: cannot parse: ") + error.what());
+    errors->push_back(OneLine(std::string("config: cannot parse: ") +
+                              error.what()));
     return ConfigNode(YAML::Node(YAML::NodeType::Map), "", errors);
   }
   if (!root.IsMap()) {
@@ -86,11 +104,12 @@ std::string ConfigNode::Path(const std::string& key) const {
 }
 
 void ConfigNode::Error(const std::string& key, const std::string& problem) {
-  errors_->push_back(Path(key) + ": " + problem);
+  errors_->push_back(OneLine(Path(key) + ": " + problem));
 }
 
 void ConfigNode::ErrorHere(const std::string& problem) {
-  errors_->push_back((path_.empty() ? "config" : path_) + ": " + problem);
+  errors_->push_back(
+      OneLine((path_.empty() ? "config" : path_) + ": " + problem));
 }
 
 bool ConfigNode::Has(const std::string& key) {
