@@ -5,6 +5,7 @@
 #include "callcenter/common/timeutil.h"
 #include "core/day_ledger.h"
 #include "core/json.h"
+#include "core/state_store.h"
 
 namespace callcenter::ozonetel::events {
 namespace {
@@ -55,6 +56,12 @@ std::string ParseTime(const rapidjson::Value& root, Seconds timezone_offset,
   if (!text) return "no event time";
   const auto parsed = ParseLocalDateTime(*text, timezone_offset);
   if (!parsed) return "event time is not YYYY-MM-DD HH:MM:SS";
+  // Only times the saved state can hold (2000..2100 UTC): one event dated
+  // 2000-01-01 00:00 IST (1999 in UTC) would make the whole state file
+  // unreadable at the next start.
+  if (!core::TimeFromMillis(core::ToMillis(*parsed))) {
+    return "event time is out of range";
+  }
   *time = *parsed;
   return {};
 }
