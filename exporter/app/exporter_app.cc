@@ -204,6 +204,11 @@ void ExporterApp::Shutdown() {
   components_.reset();
 }
 
+std::vector<core::FamilySpec> ExporterApp::DeclaredFamilies() const {
+  if (!components_) return {};
+  return components_->publisher.DeclaredFamilies();
+}
+
 std::vector<int> ExporterApp::ListeningPorts() const {
   if (!components_ || !components_->web) return {};
   return components_->web->ListeningPorts();

@@ -13,6 +13,7 @@
 #include "callcenter/common/clock.h"
 #include "core/config_reader.h"
 #include "core/logging.h"
+#include "core/metric_source.h"
 #include "core/stop_signal.h"
 
 namespace callcenter::app {
@@ -34,6 +35,9 @@ class ExporterApp {
   // Stops pollers and the server and saves what is kept in memory.
   void Shutdown();
   std::vector<int> ListeningPorts() const;
+  // Every metric family the started exporter may publish (the README's
+  // catalogue is checked against it).
+  std::vector<core::FamilySpec> DeclaredFamilies() const;
 
  private:
   struct Components;

@@ -123,7 +123,7 @@ SnapshotPublisher::SourceId SnapshotPublisher::Add(std::string name,
   return entries_.size() - 1;
 }
 
-std::vector<std::string> SnapshotPublisher::CheckFamilies() const {
+std::vector<FamilySpec> SnapshotPublisher::DeclaredFamilies() const {
   std::vector<FamilySpec> all;
   std::lock_guard<std::mutex> lock(mutex_);
   for (const Entry& entry : entries_) {
@@ -131,7 +131,11 @@ std::vector<std::string> SnapshotPublisher::CheckFamilies() const {
       all.push_back(std::move(family));
     }
   }
-  return core::CheckFamilies(all);
+  return all;
+}
+
+std::vector<std::string> SnapshotPublisher::CheckFamilies() const {
+  return core::CheckFamilies(DeclaredFamilies());
 }
 
 void SnapshotPublisher::MarkDirty(SourceId id) {

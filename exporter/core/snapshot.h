@@ -89,6 +89,8 @@ class SnapshotPublisher {
                bool ticking = false);
   // Problems with the declared families of every source, one per line.
   std::vector<std::string> CheckFamilies() const;
+  // Every family any source declared, in source order.
+  std::vector<FamilySpec> DeclaredFamilies() const;
 
   void MarkDirty(SourceId id);
   void MarkAllDirty();

@@ -19,7 +19,7 @@ few of our own, with the Python standard library and PyYAML:
                               and, when promtool is available, Prometheus's own parser
                               accepts it (via `promtool check rules` on a generated file,
                               Grafana variables replaced by plain values)
-  target-metric-rule          every metric name is in docs/architecture.md's
+  target-metric-rule          every metric name is in README.md's
                               catalogue or recorded in rules/*.yml
   target-job-rule             every selector carries job=~"$job"
   target-instance-rule        every selector carries instance=~"$instance"
@@ -35,10 +35,8 @@ few of our own, with the Python standard library and PyYAML:
                               recording rule gives them
   provisioning-rule           dashboards/provisioning/*/ files are valid YAML, apiVersion 1
 
-Metric names come from docs/architecture.md's catalogue, rules/*.yml, and
-tests/dashboards/announced_metrics.yml: metrics announced by a contract that
-the exporter is implementing but the catalogue does not list yet. A note is
-printed for every announced name the catalogue has caught up with.
+Metric names come from README.md's catalogue (which a unit test keeps equal
+to what the exporter declares) and rules/*.yml.
 
 Exclusions live in dashboards/.lint (YAML), kubernetes-mixin style:
 
@@ -327,36 +325,6 @@ def load_catalogue(path):
     return names
 
 
-def load_announced(path):
-    """Metric names from announced_metrics.yml ({metrics: {name: type}}),
-    with _bucket/_sum/_count for histograms."""
-    names = set()
-    if not path or not os.path.exists(path):
-        return names
-    with open(path, encoding="utf-8") as f:
-        doc = yaml.safe_load(f) or {}
-    for name, mtype in (doc.get("metrics") or {}).items():
-        names.add(name)
-        if mtype == "histogram":
-            names.update({name + "_bucket", name + "_sum", name + "_count"})
-    return names
-
-
-def announced_path(root):
-    return os.path.join(root, "tests", "dashboards", "announced_metrics.yml")
-
-
-def load_known_metrics(catalogue_path, announced):
-    """(catalogue plus announced names, notes for announced names that the
-    catalogue already lists)."""
-    catalogue = load_catalogue(catalogue_path)
-    extra = load_announced(announced)
-    notes = ["announced metric %s is now in %s; remove it from %s" % (
-        name, os.path.basename(catalogue_path), os.path.basename(announced))
-        for name in sorted(extra & catalogue)]
-    return catalogue | extra, notes
-
-
 def load_state_codes(rules_dir):
     """{code: state} from the recording rule STATE_CODE_RECORD, whose
     expression has one `(callcenter_agent_state{state="x"} == 1) * N` term
@@ -613,7 +581,7 @@ def lint_dashboard(path, catalogue, recorded, seen_uids, parse_jobs=None, state_
                     v("target-metric-rule", "selector without a metric name", title, idx)
                     continue
                 if metric not in catalogue and metric not in recorded and metric not in BUILTIN_METRICS:
-                    v("target-metric-rule", "unknown metric %s (not in docs/architecture.md nor rules/)" % metric, title, idx)
+                    v("target-metric-rule", "unknown metric %s (not in README.md's catalogue nor rules/)" % metric, title, idx)
                 m = {(lab, op): val for lab, op, val in matchers}
                 if m.get(("job", "=~")) != "$job":
                     v("target-job-rule", '%s has no job=~"$job" matcher' % metric, title, idx)
@@ -703,10 +671,8 @@ def collect(paths):
     return files
 
 
-def run(files, root, lint_file, catalogue_path, rules_dir, provisioning, promtool=None, notes=None):
-    catalogue, caught_up = load_known_metrics(catalogue_path, announced_path(root))
-    if notes is not None:
-        notes.extend(caught_up)
+def run(files, root, lint_file, catalogue_path, rules_dir, provisioning, promtool=None):
+    catalogue = load_catalogue(catalogue_path)
     recorded = load_recorded(rules_dir)
     state_codes = load_state_codes(rules_dir)
     excl = Exclusions(lint_file)
@@ -771,7 +737,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--root", default=os.path.normpath(os.path.join(here, "..", "..")))
     ap.add_argument("--lint", help="exclusions file (default ROOT/dashboards/.lint)")
-    ap.add_argument("--catalogue", help="default ROOT/docs/architecture.md")
+    ap.add_argument("--catalogue", help="default ROOT/README.md")
     ap.add_argument("--rules-dir", help="default ROOT/rules")
     ap.add_argument("--self-test", action="store_true")
     ap.add_argument("--promtool", default=shutil.which("promtool"),
@@ -780,7 +746,7 @@ def main():
     ap.add_argument("paths", nargs="*")
     args = ap.parse_args()
     args.lint = args.lint or os.path.join(args.root, "dashboards", ".lint")
-    args.catalogue = args.catalogue or os.path.join(args.root, "docs", "architecture.md")
+    args.catalogue = args.catalogue or os.path.join(args.root, "README.md")
     args.rules_dir = args.rules_dir or os.path.join(args.root, "rules")
     if args.promtool in ("", "none"):
         args.promtool = None
@@ -791,11 +757,8 @@ def main():
     if not files:
         print("no dashboards found in %s" % ", ".join(paths))
         return 1
-    notes = []
     kept, problems, excluded = run(files, args.root, args.lint, args.catalogue, args.rules_dir,
-                                   not args.paths, args.promtool, notes)
-    for n in notes:
-        print("note: " + n)
+                                   not args.paths, args.promtool)
     if not args.promtool:
         print("note: promtool not found; queries were checked for balance and names only")
     for x in kept:

@@ -157,13 +157,17 @@ class FullDayTest(unittest.TestCase):
         self.assertEqual("", result.stdout + result.stderr)
         self.assertEqual(0, result.returncode)
 
-    def test_readme_catalogue_matches_the_exposition(self):
+    def test_readme_catalogue_documents_every_exposed_family(self):
+        # The catalogue lists every source's families (tests/unit/catalogue
+        # checks it equals what the exporter declares); this Ozonetel+CRM
+        # exporter exposes a subset of them, every one documented.
         with open(os.path.join(harness.SOURCE_DIR, "README.md")) as f:
             readme = f.read()
         section = readme.split("## Metric catalogue", 1)[1].split("\n## ", 1)[0]
         documented = set(re.findall(r"^\| `([a-z_]+)` \|", section, re.M))
         families = set(re.findall(r"^# TYPE ([a-z_]+) ", self.text, re.M))
-        self.assertEqual(documented, families)
+        self.assertEqual(set(), families - documented)
+        self.assertIn("ozonetel_calls_total", families)
 
     def test_prometheus_sees_the_simulators_totals(self):
         total, missed = expectations.truth_totals(self.truth)
