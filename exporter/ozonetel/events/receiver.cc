@@ -155,12 +155,11 @@ HttpResponse Receiver::HandleAgent(const HttpRequest& request) {
       !error.empty()) {
     return Refuse(Rejection::kMalformed, 400, error);
   }
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    ++received_[{"agent", ActionLabel(Kind::kAgent, event.action)}];
-    last_received_[0] = ToUnixSeconds(clock_.Now());
-  }
-  if (ApplyAgent(event) == Applied::kRefused) {
+  const Applied applied = ApplyAgent(event);
+  // Counted after it is applied: a scrape that shows the count shows its
+  // effect on the floor too.
+  CountReceived(Kind::kAgent, event.action);
+  if (applied == Applied::kRefused) {
     return Refuse(Rejection::kAgentLimit, 429, "agent limit reached");
   }
   return Accepted();
@@ -178,15 +177,19 @@ HttpResponse Receiver::HandleCall(const HttpRequest& request) {
       !error.empty()) {
     return Refuse(Rejection::kMalformed, 400, error);
   }
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    ++received_[{"call", ActionLabel(Kind::kCall, event.action)}];
-    last_received_[1] = ToUnixSeconds(clock_.Now());
-  }
-  if (ApplyCall(event) == Applied::kRefused) {
+  const Applied applied = ApplyCall(event);
+  CountReceived(Kind::kCall, event.action);
+  if (applied == Applied::kRefused) {
     return Refuse(Rejection::kCallLimit, 429, "call limit reached");
   }
   return Accepted();
+}
+
+void Receiver::CountReceived(Kind kind, std::string_view action) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const bool agent = kind == Kind::kAgent;
+  ++received_[{agent ? "agent" : "call", ActionLabel(kind, action)}];
+  last_received_[agent ? 0 : 1] = ToUnixSeconds(clock_.Now());
 }
 
 bool Receiver::Deduplicate(uint64_t key, TimePoint time) {

@@ -112,6 +112,7 @@ class Receiver final : public core::MetricSource {
   };
 
   bool Authorized(const HttpRequest& request) const;
+  void CountReceived(Kind kind, std::string_view action);
   HttpResponse Refuse(Rejection reason, int status, const std::string& why);
   bool Deduplicate(uint64_t key, TimePoint time);
   // Takes back the key Deduplicate() recorded last (the event was refused).
