@@ -16,6 +16,7 @@ std::string EscapeLabel(const std::string& value) {
 
 std::string FormatNumber(double value) {
   if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
+  if (std::isnan(value)) return "NaN";  // OpenMetrics' spelling
   std::ostringstream out;
   out.imbue(std::locale::classic());
   out.precision(17);

@@ -61,7 +61,8 @@ struct HistogramSample {
 class MetricSink {
  public:
   virtual ~MetricSink() = default;
-  // Starts a family; samples until the next Begin belong to it.
+  // Starts a family; samples until the next Begin belong to it. The spec
+  // must outlive them (sources pass their declared, long-lived specs).
   virtual void Begin(const FamilySpec& family) = 0;
   // A counter or gauge sample.
   virtual void Sample(const LabelSet& labels, double value) = 0;

@@ -154,21 +154,23 @@ std::optional<Failure> ClassifyStatus(const HttpStatus& status) {
   if (status.timed_out) {
     return Failure{FailureReason::kTimeout,
                    status.error.empty() ? "request timed out" : status.error,
-                   status.status};
+                   status.status, std::nullopt};
   }
   if (!status.error.empty()) {
-    return Failure{FailureReason::kHttp, status.error, status.status};
+    return Failure{FailureReason::kHttp, status.error, status.status,
+                   std::nullopt};
   }
   const int code = status.status;
   const std::string text = "HTTP " + std::to_string(code);
   if (code == 401 || code == 403) {
-    return Failure{FailureReason::kAuth, text + ": API key rejected", code};
+    return Failure{FailureReason::kAuth, text + ": API key rejected", code,
+                   std::nullopt};
   }
   if (code == 429) {
     return Failure{FailureReason::kRateLimited, text, code, status.retry_after};
   }
   if (code < 200 || code > 299) {
-    return Failure{FailureReason::kHttp, text, code};
+    return Failure{FailureReason::kHttp, text, code, std::nullopt};
   }
   return std::nullopt;
 }
