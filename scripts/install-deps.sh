@@ -12,8 +12,9 @@ PACKAGES=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev llvm
   prometheus prometheus-alertmanager openssl
-  # packaging: cpack's .deb, systemd-analyze verify of the unit
-  dpkg-dev fakeroot systemd
+  # packaging: cpack's .deb, systemd-analyze verify of the unit, strace to
+  # check the unit's system-call filter against what the binary really calls
+  dpkg-dev fakeroot systemd strace
   # browser test of the /live page
   chromium chromium-driver python3-selenium
 )
