@@ -41,8 +41,14 @@ echo "fuzz smoke: fuzz build ready in $((built - start)) s"
 
 targets=$(sed -n '/^set(CALLCENTER_FUZZ_TARGETS/,/^)/p' "$src/fuzz/CMakeLists.txt" |
           sed '1d;$d')
-# The state files target writes its scratch directories here.
-export TMPDIR="$build/smoke-tmp"
+# The state files target writes (and fsyncs) its scratch directories here:
+# on tmpfs when there is one, where an fsync costs nothing.
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+  export TMPDIR="/dev/shm/callcenter-fuzz-smoke-$$"
+else
+  export TMPDIR="$build/smoke-tmp"
+fi
+trap 'rm -rf "$probe" "$TMPDIR"' EXIT
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 failed=()
