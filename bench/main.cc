@@ -1,4 +1,5 @@
-// Runs the benchmarks of issue 11. Started with
+// Runs the benchmarks and prints the figures of issue 11 side by side with
+// what they are compared with (figures_reporter.h). Started with
 // --catch_up_child=N it is instead the child process of the catch-up
 // figure (catch_up.h).
 #include <benchmark/benchmark.h>
@@ -7,6 +8,7 @@
 #include <cstring>
 
 #include "catch_up.h"
+#include "figures_reporter.h"
 
 int main(int argc, char** argv) {
   const size_t flag_length = std::strlen(callcenter::bench::kCatchUpChildFlag);
@@ -17,7 +19,8 @@ int main(int argc, char** argv) {
   }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
+  callcenter::bench::FiguresReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
   benchmark::Shutdown();
   return 0;
 }
