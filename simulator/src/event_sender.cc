@@ -45,6 +45,7 @@ size_t FirstAfter(const std::vector<FloorEvent>& events, int64_t time) {
 void Add(const DeliveryCounters& delta, DeliveryCounters* total) {
   total->sent += delta.sent;
   total->delivered += delta.delivered;
+  total->accepted += delta.accepted;
   total->dropped += delta.dropped;
   total->duplicated += delta.duplicated;
   total->reordered += delta.reordered;
@@ -55,6 +56,7 @@ void Add(const DeliveryCounters& delta, DeliveryCounters* total) {
 void WriteCounters(JsonWriter* w, const DeliveryCounters& c) {
   WriteMember(w, "sent", c.sent);
   WriteMember(w, "delivered", c.delivered);
+  WriteMember(w, "accepted", c.accepted);
   WriteMember(w, "dropped", c.dropped);
   WriteMember(w, "duplicated", c.duplicated);
   WriteMember(w, "reordered", c.reordered);
@@ -280,7 +282,9 @@ void EventSender::Run() {
 void EventSender::Step() {
   std::unique_lock<std::mutex> lock(mutex_);
   if (stop_) return;
-  if (switches_.paused) {
+  // A pause takes effect between seconds: events of the second being
+  // delivered all go first, so `delivered_through` is exact.
+  if (switches_.paused && !SecondUnfinished()) {
     FlushHeld(&lock);
     idle_.notify_all();
     wake_.wait_for(lock, kPoll);
@@ -318,6 +322,7 @@ void EventSender::Step() {
   }
   sending_ = std::make_unique<Pending>(std::move(queue_.front()));
   queue_.pop_front();
+  last_taken_time_ = sending_->event.time;
   Pending pending = *sending_;
   lock.unlock();
   Process(std::move(pending));
@@ -455,7 +460,10 @@ bool EventSender::PostWithRetries(const std::string& url,
   std::chrono::milliseconds backoff = kFirstBackoff;
   for (int attempt = 0;; ++attempt) {
     ++counters->sent;
-    if (Ok(poster_->Post(url, body))) return true;
+    if (Ok(poster_->Post(url, body))) {
+      ++counters->accepted;
+      return true;
+    }
     if (attempt >= max_retries) return false;
     ++counters->retried;
     std::unique_lock<std::mutex> lock(mutex_);
@@ -479,6 +487,18 @@ void EventSender::FlushHeld(std::unique_lock<std::mutex>* lock) {
     lock->lock();
     held_.erase(agent);
   }
+}
+
+bool EventSender::SecondUnfinished() const {
+  if (last_taken_time_ == std::numeric_limits<int64_t>::min()) return false;
+  if (!queue_.empty()) return queue_.front().event.time == last_taken_time_;
+  if (!cursor_timeline_ ||
+      timelines_->traffic().DateOf(cursor_.time) != cursor_timeline_->date) {
+    return false;
+  }
+  const std::vector<FloorEvent>& events = cursor_timeline_->events;
+  const size_t i = FirstAt(events, cursor_.time) + cursor_.offset;
+  return i < events.size() && events[i].time == last_taken_time_;
 }
 
 int64_t EventSender::EarliestUndone(int64_t now) const {

@@ -50,6 +50,18 @@ bool ReadMillis(const rapidjson::Value& json, const char* key, int* out,
   return true;
 }
 
+bool ReadByteRate(const rapidjson::Value& json, const char* key, int* out,
+                  std::string* error) {
+  auto it = json.FindMember(key);
+  if (it == json.MemberEnd()) return true;
+  if (!it->value.IsInt() || it->value.GetInt() < 0) {
+    *error = std::string(key) + " must be a non-negative integer";
+    return false;
+  }
+  *out = it->value.GetInt();
+  return true;
+}
+
 bool ReadSeconds(const rapidjson::Value& json, const char* key, int* out,
                  std::string* error) {
   auto it = json.FindMember(key);
@@ -133,6 +145,8 @@ std::string Faults::Update(const std::string& json) {
       !ReadRate(doc, "truncated_rate", &next.truncated_rate, &error) ||
       !ReadRate(doc, "graphql_error_rate", &next.graphql_error_rate, &error) ||
       !ReadMillis(doc, "latency_ms", &next.latency_ms, &error) ||
+      !ReadByteRate(doc, "body_bytes_per_second", &next.body_bytes_per_second,
+                    &error) ||
       !ReadStyle(doc, &next.rate_limit_style, &error) ||
       !ReadBool(doc, "retry_after", &next.retry_after, &error) ||
       !ReadEnvelope(doc, &next.envelope, &error) ||
@@ -158,6 +172,7 @@ std::string Faults::ToJson() const {
   w.Key("error_rate");
   w.Double(c.error_rate);
   WriteMember(&w, "latency_ms", c.latency_ms);
+  WriteMember(&w, "body_bytes_per_second", c.body_bytes_per_second);
   w.Key("malformed_rate");
   w.Double(c.malformed_rate);
   w.Key("truncated_rate");

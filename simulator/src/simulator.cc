@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <memory>
 #include <thread>
 
 #include "ozonetel_sim/json_util.h"
@@ -204,7 +205,31 @@ HttpResponse Simulator::ApplyBodyFaults(HttpResponse response) {
   } else if (faults_.Roll(FaultKind::kTruncated)) {
     response.body = Truncate(response.body);
   }
+  if (faults_.Get().body_bytes_per_second > 0) Throttle(&response);
   return response;
+}
+
+// Writes the body in tenths of a second's worth of bytes. The rate is
+// re-read before each piece, so clearing the fault releases a body being
+// written.
+void Simulator::Throttle(HttpResponse* response) {
+  auto body = std::make_shared<const std::string>(std::move(response->body));
+  response->body.clear();
+  response->stream_length = body->size();
+  response->stream = [this, body](const BodyWriter& write) {
+    std::string_view rest = *body;
+    while (!rest.empty()) {
+      const int rate = faults_.Get().body_bytes_per_second;
+      const size_t piece =
+          rate > 0 ? std::max<size_t>(1, static_cast<size_t>(rate) / 10)
+                   : rest.size();
+      write(rest.substr(0, piece));
+      rest.remove_prefix(std::min(piece, rest.size()));
+      if (rate > 0 && !rest.empty()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+  };
 }
 
 std::optional<HttpResponse> Simulator::CheckCredentials(

@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -53,6 +54,7 @@ std::unique_ptr<EventPoster> MakeCurlPoster();
 struct DeliveryCounters {
   int64_t sent = 0;        // HTTP POSTs, retries and second copies included
   int64_t delivered = 0;   // events with a 2xx answer
+  int64_t accepted = 0;    // POSTs answered 2xx, second copies included
   int64_t dropped = 0;     // events withheld by the drop fault
   int64_t duplicated = 0;  // events sent twice in a row
   int64_t reordered = 0;   // events delivered after the agent's next event
@@ -117,6 +119,8 @@ class EventSender {
 
   void Run();
   void Step();
+  // Events of the second last taken up are still to go.
+  bool SecondUnfinished() const;
   // Moves the events due by `now` into the queue; false if the timeline of
   // the cursor's day must be fetched first (outside the lock).
   bool Refill(int64_t now, const std::shared_ptr<const DayTimeline>& timeline);
@@ -156,6 +160,8 @@ class EventSender {
   std::deque<Pending> queue_;
   std::map<int, Pending> held_;  // by agent, waiting for the agent's next
   std::unique_ptr<Pending> sending_;
+  // Event time of the last event taken up for sending.
+  int64_t last_taken_time_ = std::numeric_limits<int64_t>::min();
   DeliveryCounters agent_counters_;
   DeliveryCounters call_counters_;
   std::vector<std::pair<int64_t, Action>> last_dropped_;  // by agent

@@ -14,6 +14,9 @@ enum class Envelope { kMessageArray, kMessageObject, kDataArray };
 struct FaultConfig {
   double error_rate = 0;  // 5xx
   int latency_ms = 0;
+  // Vendor bodies are written at most this fast (0: at once), so a test can
+  // act while a large response is still arriving.
+  int body_bytes_per_second = 0;
   double malformed_rate = 0;      // invalid JSON
   double truncated_rate = 0;      // body cut mid-record
   double graphql_error_rate = 0;  // 200 with "errors"

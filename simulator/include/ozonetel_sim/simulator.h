@@ -79,6 +79,8 @@ class Simulator {
   HttpResponse Dispatch(const Route& route, const HttpRequest& request);
   HttpResponse RateLimited(Family family, int64_t retry_after);
   HttpResponse ApplyBodyFaults(HttpResponse response);
+  // The body_bytes_per_second fault.
+  void Throttle(HttpResponse* response);
 
   // Auth (§2): header checks, then the body's userName.
   std::optional<HttpResponse> CheckCredentials(const HttpRequest& request,
