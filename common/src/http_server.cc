@@ -127,8 +127,8 @@ BodyRead ReadBody(mg_connection* connection, std::optional<int64_t> declared,
     if (Clock::now() > deadline) return BodyRead::kTimedOut;
     size_t ask = want;
     if (declared) {
-      ask = std::min<uint64_t>(ask, static_cast<uint64_t>(*declared) -
-                                        body->size());
+      ask = std::min<uint64_t>(ask,
+                               static_cast<uint64_t>(*declared) - body->size());
     }
     const auto started = Clock::now();
     const int n = mg_read(connection, buffer, ask);
@@ -144,10 +144,10 @@ BodyRead ReadBody(mg_connection* connection, std::optional<int64_t> declared,
   }
 }
 
-void WriteResponse(mg_connection* connection, const HttpRequest& request,
-                   const HttpResponse& response,
-                   const std::vector<std::pair<std::string, std::string>>&
-                       extra_headers) {
+void WriteResponse(
+    mg_connection* connection, const HttpRequest& request,
+    const HttpResponse& response,
+    const std::vector<std::pair<std::string, std::string>>& extra_headers) {
   const size_t length =
       response.stream ? response.stream_length : response.body.size();
   std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " +
@@ -164,8 +164,11 @@ void WriteResponse(mg_connection* connection, const HttpRequest& request,
   mg_write(connection, head.data(), head.size());
   if (request.method == "HEAD") return;
   if (response.stream) {
-    response.stream([connection](std::string_view chunk) {
-      if (!chunk.empty()) mg_write(connection, chunk.data(), chunk.size());
+    // Once the peer is gone, the rest of the stream is skipped cheaply.
+    bool peer_gone = false;
+    response.stream([connection, &peer_gone](std::string_view chunk) {
+      if (peer_gone || chunk.empty()) return;
+      peer_gone = mg_write(connection, chunk.data(), chunk.size()) <= 0;
     });
   } else if (!response.body.empty()) {
     mg_write(connection, response.body.data(), response.body.size());
@@ -173,8 +176,7 @@ void WriteResponse(mg_connection* connection, const HttpRequest& request,
 }
 
 // One q-value entry of Accept-Encoding: "gzip;q=0.5".
-bool Accepted(std::string_view entry, std::string_view coding,
-              bool* matched) {
+bool Accepted(std::string_view entry, std::string_view coding, bool* matched) {
   const size_t semicolon = entry.find(';');
   const std::string_view name = Trim(entry.substr(0, semicolon));
   if (!EqualsIgnoreCase(name, coding) && name != "*") return false;
@@ -362,21 +364,13 @@ void HttpServer::Start() {
   }
   const std::string threads = std::to_string(options_.threads);
   const std::string timeout = std::to_string(options_.request_timeout_ms);
-  const char* civet_options[] = {"listening_ports",
-                                 ports.c_str(),
-                                 "num_threads",
-                                 threads.c_str(),
-                                 "request_timeout_ms",
-                                 timeout.c_str(),
-                                 "enable_keep_alive",
-                                 "no",
-                                 "max_request_size",
-                                 "16384",
-                                 // A burst of connections waits for a worker
-                                 // here instead of being refused.
-                                 "connection_queue",
-                                 "256",
-                                 nullptr};
+  const char* civet_options[] = {
+      "listening_ports", ports.c_str(), "num_threads", threads.c_str(),
+      "request_timeout_ms", timeout.c_str(), "enable_keep_alive", "no",
+      "max_request_size", "16384",
+      // A burst of connections waits for a worker
+      // here instead of being refused.
+      "connection_queue", "256", nullptr};
   mg_callbacks callbacks;
   std::memset(&callbacks, 0, sizeof(callbacks));
   // CivetWeb logs bind errors itself; keep its messages off stderr and
@@ -426,8 +420,7 @@ const HttpServer::Route* HttpServer::FindRoute(const std::string& path) const {
   return default_route_ ? &*default_route_ : nullptr;
 }
 
-HttpResponse HttpServer::Serve(mg_connection* connection,
-                               HttpRequest request) {
+HttpResponse HttpServer::Serve(mg_connection* connection, HttpRequest request) {
   const Route* route = FindRoute(request.path);
   // Counted from here, so a request waiting for its body counts too.
   std::atomic<int>* running = route != nullptr ? route->running.get() : nullptr;
