@@ -194,19 +194,14 @@ void Assign(int field, const Scalar& value, CdrRecord* record) {
 enum NumberState : uint8_t {
   kNumStart,
   kNumMinus,
-  kNumZero,      // terminal
-  kNumInt,       // terminal
+  kNumZero,  // terminal
+  kNumInt,   // terminal
   kNumDot,
   kNumFraction,  // terminal
   kNumE,
   kNumESign,
   kNumExponent,  // terminal
 };
-
-bool IsTerminal(uint8_t state) {
-  return state == kNumZero || state == kNumInt || state == kNumFraction ||
-         state == kNumExponent;
-}
 
 // The next number state after `c`, or kNumStart when `c` ends the number.
 // `*error` is set when `c` cannot follow.
@@ -472,7 +467,8 @@ bool CdrParser::Structural(char c) {
   switch (state_) {
     case State::kValue:
     case State::kArrayFirst:
-      if (state_ == State::kArrayFirst && c == ']') return CloseContainer(false);
+      if (state_ == State::kArrayFirst && c == ']')
+        return CloseContainer(false);
       return StartValue(c);
     case State::kKeyOrClose:
       if (c == '}') return CloseContainer(true);
@@ -519,8 +515,7 @@ bool CdrParser::StartValue(char c) {
   if (depth_ == 1 && (root_key_ == kStatus || root_key_ == kMessage)) {
     capture_ = Capture::kValue;
     truncate_ = true;
-    capture_limit_ =
-        root_key_ == kStatus ? kMaxStatusBytes : kMaxMessageBytes;
+    capture_limit_ = root_key_ == kStatus ? kMaxStatusBytes : kMaxMessageBytes;
   } else if (depth_ == 3 && in_record_ && field_ != kIgnored) {
     capture_ = Capture::kValue;
     capture_limit_ = limits_.max_field_bytes;
@@ -619,7 +614,8 @@ void CdrParser::EndScalar(bool is_number, bool is_null) {
     Scalar value;
     value.is_number = is_number;
     if (!is_null) {
-      value.text = state_ == State::kLiteral ? literal_ : std::string_view(token_);
+      value.text =
+          state_ == State::kLiteral ? literal_ : std::string_view(token_);
     }
     if (depth_ == 1) {
       if (root_key_ == kStatus) {
