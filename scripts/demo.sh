@@ -46,6 +46,7 @@ callcenter_exporter demo is up (docker compose project callcenter-demo):
   Prometheus    http://localhost:9090
   Alertmanager  http://localhost:9093
   Exporter      http://localhost:10469/metrics
+  Live floor    http://localhost:10469/live
   Simulator     http://localhost:18080/_sim/truth?date=$TODAY
 Simulated time: $TODAY 09:00 IST at $(date -d "@$CLOCK_EPOCH" +%T), ${CLOCK_SPEED}x real time.
 Stop it with: ${COMPOSE[*]} down --volumes
@@ -96,12 +97,20 @@ trap 'STOP_SIGNAL=INT' INT
 trap 'STOP_SIGNAL=TERM' TERM
 trap stop_all EXIT
 
+# The live floor: events pushed to the exporter's webhook, from two hours
+# before the demo's 09:00 so that the morning's logins are seen.
+EVENTS_TOKEN=demo-events-token-0123456789
+EVENTS="http://127.0.0.1:10469/ozonetel/events"
 start ozonetel_sim ./build/bin/ozonetel_sim --web.listen-address=127.0.0.1:18080 \
-  --agents=40 --user-name=demo "${CLOCK[@]}"
+  --agents=40 --user-name=demo "${CLOCK[@]}" \
+  --events.replay-from=$((CLOCK_ORIGIN - 7200)) \
+  --events.agent-url="$EVENTS/agent?token=$EVENTS_TOKEN" \
+  --events.call-url="$EVENTS/call?token=$EVENTS_TOKEN"
 
 sed 's#http://ozonetel-sim:18080#http://127.0.0.1:18080#' examples/config.demo.yml \
   >"$DEMO/config.yml"
 OZONETEL_API_KEY=sim-api-key CRM_API_KEY=sim-crm-key \
+  OZONETEL_EVENTS_TOKEN="$EVENTS_TOKEN" \
   start callcenter_exporter ./build/bin/callcenter_exporter --config.file="$DEMO/config.yml" \
   --storage.path="$DEMO/data" --web.listen-address=127.0.0.1:10469 "${CLOCK[@]}"
 
@@ -129,6 +138,7 @@ start alertmanager prometheus-alertmanager --config.file=alertmanager/alertmanag
 cat <<MSG
 callcenter_exporter demo is running (no Docker engine, so no Grafana):
   Exporter      http://127.0.0.1:10469/metrics
+  Live floor    http://127.0.0.1:10469/live
   Prometheus    http://127.0.0.1:9090      (try: sum by (agent) (ozonetel_calls_total))
   Alertmanager  http://127.0.0.1:9093
   Simulator     http://127.0.0.1:18080/_sim/truth?date=$TODAY
