@@ -68,10 +68,10 @@ std::optional<std::string> GraphqlError(const rapidjson::Value& doc) {
   const rapidjson::Value& errors = it->value;
   if (errors.IsArray() && errors.Empty()) return std::nullopt;
   if (errors.IsArray() && errors[0].IsObject()) {
-    if (auto message = FieldText(errors[0], "message")) {
-      return Truncate(*message);
-    }
+    auto message = FieldText(errors[0], "message");
+    if (message && !message->empty()) return Truncate(*message);
   }
+  // A reason that explains nothing would read as " (pages read: 0)".
   return std::string("GraphQL errors in the response");
 }
 

@@ -58,6 +58,20 @@ TEST(CrmParsePageTest, ErrorsFailEvenWithData) {
   EXPECT_TRUE(page.nodes.empty());
 }
 
+TEST(CrmParsePageTest, AnErrorWithoutMessageStillExplainsTheFailure) {
+  // Found by fuzz/crm_response (regression-empty-graphql-message).
+  for (const char* body :
+       {R"({"errors":[{"message":""}]})", R"({"errors":[{"message":null}]})",
+        R"({"errors":[{}]})", R"({"errors":{}})"}) {
+    Page page;
+    const Outcome outcome = ParsePage(body, FieldPaths{}, &page);
+    ASSERT_TRUE(outcome.failure.has_value()) << body;
+    EXPECT_EQ(outcome.failure->reason, FailureReason::kGraphql) << body;
+    EXPECT_EQ(outcome.failure->message, "GraphQL errors in the response")
+        << body;
+  }
+}
+
 TEST(CrmParsePageTest, EmptyOrNullErrorsAreFine) {
   Page page;
   EXPECT_TRUE(ParsePage(R"({"errors":[],"data":{"calls":{"edges":[]}}})",
