@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <regex>
@@ -83,25 +84,27 @@ std::string ScrapeText(int port) {
   return result.status == 200 ? result.body : std::string();
 }
 
-// Waits for the call counters, then until the AHT gauges stop growing.
+// The value of the sample line that starts with `series`; 0 when absent.
+double SampleValue(const std::string& text, const std::string& series) {
+  const size_t at = text.find("\n" + series + " ");
+  if (at == std::string::npos) return 0;
+  return std::strtod(text.c_str() + at + series.size() + 2, nullptr);
+}
+
+// Waits for the call counters, then until the AHT poller has made one
+// request per agent.
 bool WaitUntilFilled(int port, const RssScenario& scenario,
                      ChildProcess& exporter, size_t* aht_agents) {
   const auto deadline = SteadyClock::now() + scenario.fill_timeout;
-  auto grew_at = SteadyClock::now();
   bool published = false;
   while (SteadyClock::now() < deadline && exporter.running()) {
     const std::string text = ScrapeText(port);
     published =
         published || text.find("\nozonetel_calls_total{") != std::string::npos;
-    const size_t count = CountLines(text, "ozonetel_agent_aht_seconds{");
-    if (count > *aht_agents) {
-      *aht_agents = count;
-      grew_at = SteadyClock::now();
-    }
-    if (published && *aht_agents > 0 &&
-        SteadyClock::now() - grew_at >= scenario.aht_settled) {
-      return true;
-    }
+    *aht_agents = CountLines(text, "ozonetel_agent_aht_seconds{");
+    const double aht_requests =
+        SampleValue(text, "ozonetel_api_requests_total{api=\"aht\"}");
+    if (published && aht_requests >= scenario.agents) return true;
     std::this_thread::sleep_for(seconds(2));
   }
   return published;
