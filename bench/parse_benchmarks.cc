@@ -1,7 +1,7 @@
 // Figure 5: the streaming CDR parse (ozonetel/detail/cdr_parser) on bodies
 // shaped as the simulator writes them, fed in 16 KiB pieces as libcurl
 // delivers them, beside the peer: RapidJSON's DOM parsing the whole body
-// at once, then the same twenty fields read from the DOM into the same
+// at once, then the same eighteen record fields read from the DOM into the same
 // CdrRecord with the same helpers. Throughput is bytes of body per second.
 // Held bytes: the streaming parser's own peak_buffered_bytes; for the DOM,
 // the body it needs in one piece plus the DOM's allocator.
