@@ -9,7 +9,7 @@ using core::FamilySpec;
 using core::MetricType;
 
 constexpr std::array<std::string_view, kStateCount> kStateNames = {
-    "available", "ringing", "busy",        "hold",   "wrapup",
+    "available", "ringing",  "busy",        "hold",   "wrapup",
     "pause",     "outbound", "supervising", "unknown"};
 
 enum FamilyIndex {
@@ -50,7 +50,8 @@ std::vector<FamilySpec> MakeFamilies(const FloorOptions& options) {
        "Logged-in agents per live state, every state present (0 included).",
        MetricType::kGauge,
        {"state"}},
-      {"callcenter_queue_waiting_calls", "Calls waiting in each queue now.",
+      {"callcenter_queue_waiting_calls",
+       "Calls waiting in each queue now.",
        MetricType::kGauge,
        {"queue"}},
       {"callcenter_queue_oldest_waiting_timestamp_seconds",
@@ -63,7 +64,8 @@ std::vector<FamilySpec> MakeFamilies(const FloorOptions& options) {
        "supervision, latent), where the source knows it.",
        MetricType::kGauge,
        {"queue", "status"}},
-      {"callcenter_calls_active", "Calls in progress by direction.",
+      {"callcenter_calls_active",
+       "Calls in progress by direction.",
        MetricType::kGauge,
        {"direction"}},
   };
@@ -146,20 +148,29 @@ std::shared_ptr<const FloorView> Floor::View() const {
     view->calls.inbound += partition.calls.inbound;
     view->calls.outbound += partition.calls.outbound;
   }
-  auto by_id = [](const Agent& a, const Agent& b) { return a.id < b.id; };
-  std::sort(view->agents.begin(), view->agents.end(), by_id);
-  // Two sources naming the same agent: keep one, so no series repeats.
+  // Two sources naming the same agent or queue: the first source's entry
+  // stays (stable sorts, so the choice never flips between views) and no
+  // series repeats. A queue keeps the staffing only the other source knows.
+  std::stable_sort(view->agents.begin(), view->agents.end(),
+                   [](const Agent& a, const Agent& b) { return a.id < b.id; });
   view->agents.erase(
       std::unique(view->agents.begin(), view->agents.end(),
                   [](const Agent& a, const Agent& b) { return a.id == b.id; }),
       view->agents.end());
-  std::sort(view->queues.begin(), view->queues.end(),
-            [](const Queue& a, const Queue& b) { return a.name < b.name; });
-  view->queues.erase(std::unique(view->queues.begin(), view->queues.end(),
-                                 [](const Queue& a, const Queue& b) {
-                                   return a.name == b.name;
-                                 }),
-                     view->queues.end());
+  std::stable_sort(
+      view->queues.begin(), view->queues.end(),
+      [](const Queue& a, const Queue& b) { return a.name < b.name; });
+  std::vector<Queue> queues;
+  for (Queue& queue : view->queues) {
+    if (!queues.empty() && queues.back().name == queue.name) {
+      if (queues.back().agents.empty()) {
+        queues.back().agents = std::move(queue.agents);
+      }
+      continue;
+    }
+    queues.push_back(std::move(queue));
+  }
+  view->queues = std::move(queues);
   for (const Agent& agent : view->agents) {
     ++view->counts[static_cast<size_t>(agent.state)];
   }
@@ -186,7 +197,8 @@ void Floor::Render(core::MetricSink& sink) const {
     }
     sink.Begin(families_[kAgentLogin]);
     for (const Agent& agent : view->agents) {
-      if (agent.login_at) sink.Sample({{"agent", agent.id}}, Unix(*agent.login_at));
+      if (agent.login_at)
+        sink.Sample({{"agent", agent.id}}, Unix(*agent.login_at));
     }
     sink.Begin(families_[kAgentInfo]);
     for (const Agent& agent : view->agents) {

@@ -1,0 +1,79 @@
+// live::Floor's view when two sources describe the same agents and queues:
+// one series each, the first source's entry, stable across views.
+#include "live/floor.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace callcenter::live {
+namespace {
+
+Agent MakeAgent(const std::string& id, State state) {
+  Agent agent;
+  agent.id = id;
+  agent.state = state;
+  return agent;
+}
+
+Queue MakeQueue(const std::string& name, int waiting,
+                std::map<std::string, int> agents = {}) {
+  Queue queue;
+  queue.name = name;
+  queue.waiting = waiting;
+  queue.agents = std::move(agents);
+  return queue;
+}
+
+TEST(FloorViewTest, AnAgentBothSourcesNameIsOneAgentFromTheFirstSource) {
+  Floor floor({});
+  floor.Update(Source::kOzonetelEvents, [](Partition& partition) {
+    partition.agents["a1"] = MakeAgent("a1", State::kBusy);
+  });
+  Partition cccp;
+  cccp.agents["a1"] = MakeAgent("a1", State::kPause);
+  cccp.agents["a2"] = MakeAgent("a2", State::kAvailable);
+  floor.Replace(Source::kCccp, cccp);
+
+  const auto view = floor.View();
+  ASSERT_EQ(view->agents.size(), 2u);
+  EXPECT_EQ(view->agents[0].id, "a1");
+  EXPECT_EQ(view->agents[0].state, State::kBusy);
+  EXPECT_EQ(view->counts[static_cast<size_t>(State::kBusy)], 1);
+  EXPECT_EQ(view->counts[static_cast<size_t>(State::kPause)], 0);
+  EXPECT_EQ(view->counts[static_cast<size_t>(State::kAvailable)], 1);
+}
+
+TEST(FloorViewTest, AQueueBothSourcesNameKeepsTheStaffingOnlyOneKnows) {
+  Floor floor({});
+  floor.Update(Source::kOzonetelEvents, [](Partition& partition) {
+    partition.queues["Sales"] = MakeQueue("Sales", 3);
+    partition.queues["Support"] = MakeQueue("Support", 1);
+  });
+  Partition cccp;
+  cccp.queues["Sales"] = MakeQueue("Sales", 5, {{"logged", 4}, {"working", 2}});
+  floor.Replace(Source::kCccp, cccp);
+
+  const auto view = floor.View();
+  ASSERT_EQ(view->queues.size(), 2u);
+  const Queue& sales = view->queues[0];
+  EXPECT_EQ(sales.name, "Sales");
+  EXPECT_EQ(sales.waiting, 3);  // the first source's count
+  EXPECT_EQ(sales.agents,
+            (std::map<std::string, int>{{"logged", 4}, {"working", 2}}));
+  EXPECT_EQ(view->queues[1].name, "Support");
+  EXPECT_TRUE(view->queues[1].agents.empty());
+}
+
+TEST(FloorViewTest, TheViewIsRebuiltOnlyAfterAChange) {
+  Floor floor({});
+  const auto first = floor.View();
+  EXPECT_EQ(floor.View(), first);
+  floor.Update(Source::kCccp,
+               [](Partition& partition) { partition.calls.inbound = 2; });
+  const auto second = floor.View();
+  EXPECT_NE(second, first);
+  EXPECT_EQ(second->calls.inbound, 2);
+}
+
+}  // namespace
+}  // namespace callcenter::live
