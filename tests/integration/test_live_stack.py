@@ -6,8 +6,9 @@ missed-call ratio and conversion equal the simulator's truth.
 
 LiveWeekTest: real time, seven backfilled days plus today. The simulator and
 exporter use a UTC offset that puts "now" at 13:00 local, so the test sees a
-working afternoon whenever it runs. Every panel query of every dashboard,
-variables substituted with real values, returns data without error; a
+working afternoon whenever it runs; the live floor is fed by Ozonetel events
+and a CCCP snapshot. Every panel query of every dashboard, variables
+substituted with real values, returns data without error; a
 missed-call spike injected into the simulator makes Alertmanager deliver
 OzonetelMissedCallSpike to the paging webhook, and nothing pages before it.
 
@@ -31,7 +32,9 @@ from harness import (BIN_DIR, DAY_START, Alertmanager, Exporter, Prometheus,
                      exporter_config, wait_for)
 
 RULE_FILES = ["rules/callcenter.rules.yml", "alerts/callcenter.alerts.yml"]
-DASHBOARDS = ["agent-performance", "team-overview", "exporter-health"]
+DASHBOARDS = ["agent-performance", "team-overview", "exporter-health",
+              "live-floor"]
+EVENTS_TOKEN = "live-stack-events-token-0123456789"
 
 
 def compressed_rule_files(workdir):
@@ -174,6 +177,12 @@ class DashboardQueries:
         return [v for v in self.dashboard["templating"]["list"]
                 if v["type"] == "query"]
 
+    def textboxes(self):
+        """Free-text variables, with their default."""
+        return {v["name"]: v.get("query", "")
+                for v in self.dashboard["templating"]["list"]
+                if v["type"] == "textbox"}
+
     def panels(self):
         for panel in self.dashboard["panels"]:
             yield panel
@@ -215,17 +224,40 @@ class LiveWeekTest(unittest.TestCase):
         cls.timezone, cls.offset = utc_offset_for_local(cls.LOCAL_HOUR)
         cls.clock = SharedClock(time.time(), 1)
         # Faster limits on both sides, so a week of backfill takes seconds.
+        cls.port = harness.free_port()
+        cls.instance = f"127.0.0.1:{cls.port}"
+        # The live floor from both platforms: Ozonetel events pushed to the
+        # exporter's webhook (paused until it runs, then replayed from the
+        # local midnight so that the day's logins are seen) and a CCCP
+        # snapshot file, for the panels only CCCP fills.
+        events = f"http://{cls.instance}/ozonetel/events"
+        midnight = int(cls.clock.now()) - cls.LOCAL_HOUR * 3600
+        snapshot = os.path.join(tmp, "cccp.json")
         cls.sim = Simulator(cls.clock, agents=30, seed=3, extra=[
             f"--timezone={cls.timezone}", "--limit.cdr=30",
-            "--limit.summary=30"])
+            "--limit.summary=30", "--events.paused",
+            f"--events.replay-from={midnight}",
+            f"--events.agent-url={events}/agent?token={EVENTS_TOKEN}",
+            f"--events.call-url={events}/call?token={EVENTS_TOKEN}",
+            f"--cccp-file={snapshot}", "--cccp-interval=10s"])
         cls.parts.append(cls.sim)
+        token_file = os.path.join(tmp, "events_token")
+        with open(token_file, "w") as out:
+            out.write(EVENTS_TOKEN + "\n")
         config = exporter_config(
             cls.sim.url, tmp, margin="1s", timezone=cls.timezone,
             limits="cdr_per_minute: 30, summary_per_minute: 30, "
-                   "aht_per_minute: 50, tokens_per_hour: 10")
+                   "aht_per_minute: 50, tokens_per_hour: 10",
+            extra_ozonetel=f"""
+  events:
+    token_file: {token_file}
+    subscription_url: {cls.sim.url}
+""", extra_top=f"""
+cccp:
+  source: file:{snapshot}
+  interval: 10s
+""")
         storage = os.path.join(tmp, "data")
-        cls.port = harness.free_port()
-        cls.instance = f"127.0.0.1:{cls.port}"
 
         output = os.path.join(tmp, "backfill.om")
         backfill = subprocess.run(
@@ -262,12 +294,18 @@ class LiveWeekTest(unittest.TestCase):
             alertmanager=cls.alertmanager.address, storage=tsdb)
         cls.parts.append(cls.prometheus)
         cls.exporter.scrape_calls()
+        harness.http_post_json(cls.sim.url + "/_sim/events",
+                               {"paused": False})
         wait_for(lambda: cls.prometheus.query(
             f'ozonetel_calls_total{{instance="{cls.instance}"}}'), 60,
             "Prometheus to scrape the exporter")
         wait_for(lambda: cls.prometheus.query(
             "team:ozonetel_calls_inbound_unanswered:rate15m_baseline"), 60,
             "the missed-call baseline from the backfilled week")
+        wait_for(lambda: cls.prometheus.query(
+            f'callcenter_agents{{instance="{cls.instance}"}} > 0 and on () '
+            f'cccp_up{{instance="{cls.instance}"}} == 1'), 120,
+            "the live floor from events and the CCCP snapshot")
 
     @classmethod
     def tearDownClass(cls):
@@ -305,6 +343,31 @@ class LiveWeekTest(unittest.TestCase):
         if name == "instance":
             self.assertIn(self.instance, found)
             return self.instance
+        if name == "state":
+            # The state of most agents with a login time, calls and
+            # occupancy in the last hour, so every column of the agent
+            # table has rows.
+            counts = self.prometheus.query(
+                f'count by (state) ((callcenter_agent_state{{instance='
+                f'"{self.instance}"}} == 1) and on (agent) '
+                f'callcenter_agent_login_timestamp_seconds and on (agent) '
+                f'agent:ozonetel_call_handle_seconds:mean1h and on (agent) '
+                f'agent:ozonetel_agent_occupancy:ratio_rate1h)')
+            self.assertTrue(counts, "no agent on the floor has a login time, "
+                                    "an answered call and occupancy in the "
+                                    "last hour")
+            return max(counts, key=lambda r: float(r["value"][1]))[
+                "metric"]["state"]
+        if name == "queue":
+            # A queue CCCP staffs (only it reports callcenter_queue_agents),
+            # the one with the most calls waiting.
+            waiting = self.prometheus.query(
+                f'sum by (queue) (callcenter_queue_waiting_calls{{instance='
+                f'"{self.instance}"}}) and on (queue) '
+                f'callcenter_queue_agents{{instance="{self.instance}"}}')
+            self.assertTrue(waiting, "no queue staffed by CCCP")
+            return max(waiting, key=lambda r: float(r["value"][1]))[
+                "metric"]["queue"]
         return found[0]
 
     def panel_errors(self, name):
@@ -315,6 +378,7 @@ class LiveWeekTest(unittest.TestCase):
         # more reaches the backfilled sample at midnight.
         values = {"__rate_interval": "1m", "__interval": "15s",
                   "__range": f"{since_midnight + 60}s"}
+        values.update(dashboard.textboxes())
         for variable in dashboard.variables():
             found = self.resolve_variable(variable, values)
             # Single values: Grafana's regex escaping is not needed for the
@@ -329,6 +393,7 @@ class LiveWeekTest(unittest.TestCase):
                 local["__interval"] = interval
             expr = DashboardQueries.substitute(target["expr"], local)
             where = f"{name} / {panel['title']} / target {index}: {expr}"
+            start = None  # an instant query
             try:
                 if target.get("instant"):
                     result = self.prometheus.query(expr)
@@ -341,9 +406,22 @@ class LiveWeekTest(unittest.TestCase):
             except AssertionError as error:
                 problems.append(f"{where}: {error}")
                 continue
-            if not result:
+            if not result and not self.nobody_waited(target, local, start,
+                                                     now):
                 problems.append(f"{where}: no data")
         return problems
+
+    def nobody_waited(self, target, values, start, now):
+        """Whether an empty oldest-wait query is the truth: no call of the
+        selected queues waited over the same span."""
+        if "oldest_waiting" not in target["expr"]:
+            return False
+        waiting = DashboardQueries.substitute(
+            'sum(callcenter_queue_waiting_calls{instance=~"$instance", '
+            'queue=~"$queue"}) > 0', values)
+        if start is None:
+            return not self.prometheus.query(waiting)
+        return not self.prometheus.query_range(waiting, start, now, 15)
 
     def test_1_every_panel_query_returns_data(self):
         # Grafana's $__rate_interval, a minute, must hold live scrapes.
