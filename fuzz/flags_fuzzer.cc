@@ -7,7 +7,7 @@
 // clock times and speed, label names unique with exactly one `job`, URLs
 // http(s)); there is always a listen address; at most one error per
 // argument (plus one for the command), each naming the flag with at most
-// 100 bytes of the value.
+// 100 bytes of the value (300 bytes an error in all, flag name and text).
 #include <cstddef>
 #include <cstdint>
 #include <set>

@@ -41,7 +41,7 @@ cmake --build "$build" -j"$jobs" --target fuzzers >"$build/fuzz-build.log" 2>&1 
   exit 1
 }
 
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 mkdir -p "$scratch"
 tmp_root=$scratch
