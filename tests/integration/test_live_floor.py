@@ -36,6 +36,13 @@ def exporter_floor(samples):
     return {agent: (state, since.get(agent)) for agent, state in states.items()}
 
 
+def reconciled_after(samples, at):
+    """Agents whose state dates from after `at`: a reconciliation answered
+    with the vendor's present, which the truth at `at` cannot show."""
+    return {agent for agent, (_, since) in exporter_floor(samples).items()
+            if since is not None and since > at}
+
+
 def truth_floor(truth):
     return {a["agent"]: (a["state"], a["since"]) for a in truth["agents"]}
 
@@ -262,9 +269,7 @@ class LiveFloorFaultsTest(unittest.TestCase):
             truth = stack.sim.get(f"/_sim/live?at={int(at)}")
             dropped = {a["agent"] for a in truth["agents"]
                        if a["last_event_dropped"]}
-            reconciled_since = {a for a, (_, since) in
-                                exporter_floor(samples).items()
-                                if since is not None and since > at}
+            reconciled_since = reconciled_after(samples, at)
             self.assertEqual([], floor_mismatches(
                 samples, truth, compare_since=False,
                 skip=dropped | reconciled_since))
@@ -275,9 +280,7 @@ class LiveFloorFaultsTest(unittest.TestCase):
             stack.run_until(stack.clock.now() + 8 * 60)
             at, samples = stack.paused_instant()
             truth = stack.sim.get(f"/_sim/live?at={int(at)}")
-            reconciled_since = {a for a, (_, since) in
-                                exporter_floor(samples).items()
-                                if since is not None and since > at}
+            reconciled_since = reconciled_after(samples, at)
             self.assertEqual([], floor_mismatches(
                 samples, truth, compare_since=False, skip=reconciled_since))
             self.assertGreater(value(samples,
@@ -316,9 +319,7 @@ class LiveFloorRestartTest(unittest.TestCase):
             stack.run_until(stack.clock.now() + 8 * 60)
             at, samples = stack.paused_instant()
             truth = stack.sim.get(f"/_sim/live?at={int(at)}")
-            reconciled_since = {a for a, (_, since) in
-                                exporter_floor(samples).items()
-                                if since is not None and since > at}
+            reconciled_since = reconciled_after(samples, at)
             self.assertEqual([], floor_mismatches(
                 samples, truth, compare_since=False, skip=reconciled_since))
         finally:
