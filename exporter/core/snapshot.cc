@@ -65,7 +65,8 @@ Snapshot::Snapshot(std::vector<std::shared_ptr<const SnapshotPart>> parts,
     : parts_(std::move(parts)), generation_(generation) {
   uLong crc = crc32(0L, Z_NULL, 0);
   for (const auto& part : parts_) {
-    crc = crc32_combine(crc, part->crc, static_cast<z_off_t>(part->text.size()));
+    crc =
+        crc32_combine(crc, part->crc, static_cast<z_off_t>(part->text.size()));
     text_size_ += part->text.size();
     deflate_size_ += part->deflate.size();
   }
@@ -159,32 +160,48 @@ void SnapshotPublisher::MarkAllDirty() {
 
 void SnapshotPublisher::RenderDirty() {
   std::lock_guard<std::mutex> render_lock(render_mutex_);
-  std::vector<size_t> dirty;
+  // A change that lands mid-render (an event applied to the floor, then
+  // counted by the receiver) can leave a rendered count beside a floor part
+  // from before it. Sources dirtied meanwhile are rendered again before
+  // publishing, so a snapshot that shows a count shows what it counts; the
+  // bound keeps a steady stream of changes from holding the snapshot back.
+  constexpr int kMaxRounds = 3;
+  uint64_t rendered = 0;
+  for (int round = 0; round < kMaxRounds; ++round) {
+    std::vector<size_t> dirty = TakeDirty();
+    if (dirty.empty()) break;
+    for (size_t i : dirty) RenderEntry(entries_[i]);
+    rendered += dirty.size();
+  }
   std::vector<std::shared_ptr<const SnapshotPart>> parts;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    for (size_t i = 0; i < entries_.size(); ++i) {
-      if (entries_[i].dirty) dirty.push_back(i);
-      entries_[i].dirty = false;
-    }
-    any_dirty_ = false;
-  }
-  for (size_t i : dirty) {
-    Entry& entry = entries_[i];  // part is only touched under render_mutex_
-    try {
-      entry.part = RenderPart(*entry.source);
-    } catch (const std::exception& error) {
-      // Keep the previous part: an old value beats a missing family.
-      logger_.Error("snapshot", "render failed; kept the previous one",
-                    {{"source", entry.name}, {"err", error.what()}});
-    }
-  }
   for (const Entry& entry : entries_) {
     if (entry.part) parts.push_back(entry.part);
   }
   std::lock_guard<std::mutex> lock(current_mutex_);
-  renders_ += dirty.size();
+  renders_ += rendered;
   current_ = std::make_shared<const Snapshot>(std::move(parts), ++generation_);
+}
+
+std::vector<size_t> SnapshotPublisher::TakeDirty() {
+  std::vector<size_t> dirty;
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    if (entries_[i].dirty) dirty.push_back(i);
+    entries_[i].dirty = false;
+  }
+  any_dirty_ = false;
+  return dirty;
+}
+
+// `entry.part` is only touched under render_mutex_.
+void SnapshotPublisher::RenderEntry(Entry& entry) {
+  try {
+    entry.part = RenderPart(*entry.source);
+  } catch (const std::exception& error) {
+    // Keep the previous part: an old value beats a missing family.
+    logger_.Error("snapshot", "render failed; kept the previous one",
+                  {{"source", entry.name}, {"err", error.what()}});
+  }
 }
 
 void SnapshotPublisher::RenderNow() { RenderDirty(); }

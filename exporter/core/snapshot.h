@@ -113,6 +113,9 @@ class SnapshotPublisher {
   };
   void RenderLoop();
   void RenderDirty();
+  // The dirty sources' indexes; clears their flags.
+  std::vector<size_t> TakeDirty();
+  void RenderEntry(Entry& entry);
 
   const Logger& logger_;
   const Options options_;

@@ -24,10 +24,10 @@ constexpr Seconds kFutureSkew{300};
 constexpr int kStateVersion = 1;
 
 constexpr std::array<std::string_view, 11> kAgentActions = {
-    "login", "logout", "release", "idle", "ready", "aux",
-    "pause", "calling", "incall", "busy", "acw"};
-constexpr std::array<std::string_view, 3> kCallActions = {
-    "calling", "answered", "disconnect"};
+    "login", "logout",  "release", "idle", "ready", "aux",
+    "pause", "calling", "incall",  "busy", "acw"};
+constexpr std::array<std::string_view, 3> kCallActions = {"calling", "answered",
+                                                          "disconnect"};
 constexpr std::array<std::string_view, 6> kRejectionNames = {
     "auth", "malformed", "too_large", "agent_limit", "call_limit", "method"};
 
@@ -131,7 +131,8 @@ HttpResponse Receiver::Refuse(Rejection reason, int status,
                               const std::string& why) {
   rejected_[static_cast<size_t>(reason)].fetch_add(1);
   HttpResponse response = HttpResponse::Text(status, why + "\n");
-  if (reason == Rejection::kMethod) response.headers.emplace_back("Allow", "POST");
+  if (reason == Rejection::kMethod)
+    response.headers.emplace_back("Allow", "POST");
   return response;
 }
 
@@ -151,13 +152,15 @@ HttpResponse Receiver::HandleAgent(const HttpRequest& request) {
     return Refuse(Rejection::kAuth, 401, "missing or wrong token");
   }
   AgentEvent event;
-  if (std::string error = ParseAgentEvent(request.body, timezone_offset_, &event);
+  if (std::string error =
+          ParseAgentEvent(request.body, timezone_offset_, &event);
       !error.empty()) {
     return Refuse(Rejection::kMalformed, 400, error);
   }
   const Applied applied = ApplyAgent(event);
-  // Counted after it is applied: a scrape that shows the count shows its
-  // effect on the floor too.
+  // Counted after it is applied: the publisher re-renders a source changed
+  // mid-render (core::SnapshotPublisher::RenderDirty), so a scrape that
+  // shows the count shows the event's effect on the floor too.
   CountReceived(Kind::kAgent, event.action);
   if (applied == Applied::kRefused) {
     return Refuse(Rejection::kAgentLimit, 429, "agent limit reached");
@@ -173,7 +176,8 @@ HttpResponse Receiver::HandleCall(const HttpRequest& request) {
     return Refuse(Rejection::kAuth, 401, "missing or wrong token");
   }
   CallEvent event;
-  if (std::string error = ParseCallEvent(request.body, timezone_offset_, &event);
+  if (std::string error =
+          ParseCallEvent(request.body, timezone_offset_, &event);
       !error.empty()) {
     return Refuse(Rejection::kMalformed, 400, error);
   }
@@ -197,9 +201,8 @@ bool Receiver::Deduplicate(uint64_t key, TimePoint time) {
   (void)time;
   const TimePoint now = clock_.Now();
   const TimePoint horizon = now - config_.dedupe_window;
-  while (!dedupe_order_.empty() &&
-         (dedupe_order_.front().first < horizon ||
-          dedupe_order_.size() > kMaxDedupeEntries)) {
+  while (!dedupe_order_.empty() && (dedupe_order_.front().first < horizon ||
+                                    dedupe_order_.size() > kMaxDedupeEntries)) {
     dedupe_.erase(dedupe_order_.front().second);
     dedupe_order_.pop_front();
   }
@@ -444,8 +447,7 @@ void Receiver::Expire(TimePoint now) {
   });
 }
 
-void Receiver::SetKnownAgents(
-    std::function<std::vector<std::string>()> known) {
+void Receiver::SetKnownAgents(std::function<std::vector<std::string>()> known) {
   std::lock_guard<std::mutex> lock(mutex_);
   known_agents_ = std::move(known);
 }
@@ -477,11 +479,12 @@ std::optional<std::string> Receiver::NextToReconcile(TimePoint now) {
   return best->agent.id;
 }
 
-bool Receiver::Reconcile(const std::string& agent_id,
-                         const std::string& status, TimePoint asked_at) {
+bool Receiver::Reconcile(const std::string& agent_id, const std::string& status,
+                         TimePoint asked_at) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto it = agents_.find(agent_id);
-  if (it == agents_.end()) return AddReconciledLocked(agent_id, status, asked_at);
+  if (it == agents_.end())
+    return AddReconciledLocked(agent_id, status, asked_at);
   AgentRecord& record = it->second;
   record.last_reconciled = clock_.Now();
   record.suspect = false;
@@ -603,10 +606,10 @@ bool Receiver::Restore(const std::string& json, std::string* error) {
     *error = why;
     return false;
   };
-  if (!doc.IsObject() || !doc.HasMember("version") ||
-      !doc["version"].IsInt() || doc["version"].GetInt() != kStateVersion ||
-      !doc.HasMember("agents") || !doc["agents"].IsArray() ||
-      !doc.HasMember("calls") || !doc["calls"].IsArray()) {
+  if (!doc.IsObject() || !doc.HasMember("version") || !doc["version"].IsInt() ||
+      doc["version"].GetInt() != kStateVersion || !doc.HasMember("agents") ||
+      !doc["agents"].IsArray() || !doc.HasMember("calls") ||
+      !doc["calls"].IsArray()) {
     return bad("no agents or calls, or an unsupported version");
   }
   std::map<std::string, AgentRecord> agents;
@@ -614,9 +617,10 @@ bool Receiver::Restore(const std::string& json, std::string* error) {
     AgentRecord record;
     std::optional<TimePoint> since;
     std::optional<TimePoint> last;
-    if (!entry.IsObject() || !entry.HasMember("id") || !entry["id"].IsString() ||
-        !entry.HasMember("state") || !entry["state"].IsString() ||
-        !entry.HasMember("queue") || !entry["queue"].IsString() ||
+    if (!entry.IsObject() || !entry.HasMember("id") ||
+        !entry["id"].IsString() || !entry.HasMember("state") ||
+        !entry["state"].IsString() || !entry.HasMember("queue") ||
+        !entry["queue"].IsString() ||
         !core::ReadOptionalTime(entry, "since", &since) || !since ||
         !core::ReadOptionalTime(entry, "last_event", &last) || !last ||
         !core::ReadOptionalTime(entry, "login_at", &record.agent.login_at)) {
@@ -624,7 +628,8 @@ bool Receiver::Restore(const std::string& json, std::string* error) {
     }
     auto state = live::ParseState(entry["state"].GetString());
     if (!state) return bad("unknown agent state");
-    record.agent.id = SanitizeLabelValue(entry["id"].GetString(), kMaxFieldBytes);
+    record.agent.id =
+        SanitizeLabelValue(entry["id"].GetString(), kMaxFieldBytes);
     record.agent.state = *state;
     record.agent.since = *since;
     record.agent.queue = SanitizeLabelValue(entry["queue"].GetString());

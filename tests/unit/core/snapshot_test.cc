@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -83,6 +84,55 @@ TEST_F(SnapshotPublisherTest, GzipOfManySourcesIsOneMemberOfExactlyTheText) {
   EXPECT_TRUE(decoded.ok);
   EXPECT_EQ(decoded.trailing, 0u);
   EXPECT_EQ(decoded.text, text);
+}
+
+// Renders a count, and while doing so applies a change to another source
+// first, as an event applied to the floor and then counted would.
+class CountingSource final : public MetricSource {
+ public:
+  explicit CountingSource(std::function<void()> during_render)
+      : during_render_(std::move(during_render)) {}
+  std::vector<FamilySpec> Families() const override {
+    return {{"events_total", "Events.", MetricType::kCounter, {}}};
+  }
+  void Render(MetricSink& sink) const override {
+    during_render_();
+    const auto families = Families();  // Begin keeps a reference
+    sink.Begin(families[0]);
+    sink.Sample({}, ++count_);
+  }
+
+ private:
+  std::function<void()> during_render_;
+  mutable double count_ = 0;
+};
+
+TEST_F(SnapshotPublisherTest, AChangeMadeDuringARenderIsInTheSameSnapshot) {
+  GaugeSource floor("floor", 1);
+  SnapshotPublisher::SourceId floor_id = 0;
+  int changes = 0;
+  CountingSource counter([&] {
+    floor.Set(0, ++changes);
+    publisher_.MarkDirty(floor_id);
+  });
+  floor_id = publisher_.Add("floor", &floor);
+  publisher_.Add("counter", &counter);
+  publisher_.RenderNow();
+  // The floor rendered first, then the counter's render changed it: the
+  // published floor must show that change.
+  const std::string text = publisher_.Current()->Text();
+  EXPECT_THAT(text, HasSubstr("floor{series=\"series-0\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("events_total 1\n"));
+}
+
+TEST_F(SnapshotPublisherTest, EndlessChangesStillPublishAfterABoundedWork) {
+  GaugeSource floor("floor", 1);
+  SnapshotPublisher::SourceId counter_id = 0;
+  CountingSource counter([&] { publisher_.MarkDirty(counter_id); });
+  publisher_.Add("floor", &floor);
+  counter_id = publisher_.Add("counter", &counter);
+  publisher_.RenderNow();  // returns although the counter never settles
+  EXPECT_THAT(publisher_.Current()->Text(), HasSubstr("events_total 3\n"));
 }
 
 TEST_F(SnapshotPublisherTest, EmptySnapshotIsAValidEmptyGzip) {
