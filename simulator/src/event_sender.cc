@@ -540,7 +540,8 @@ int64_t EventSender::UntakenDue(int64_t now) const {
 // paused sender busy (it flushes them) but not a running one.
 bool EventSender::IdleLocked() const {
   if (sending_) return false;
-  if (switches_.paused) return held_.empty();
+  // A pause waits for the rest of the second being delivered.
+  if (switches_.paused) return held_.empty() && !SecondUnfinished();
   if (!started_) return true;
   return queue_.empty() && UntakenDue(NowSeconds()) == 0;
 }
@@ -558,6 +559,9 @@ DeliveryStatus EventSender::Status() const {
   status.queued = static_cast<int64_t>(queue_.size()) +
                   std::max<int64_t>(0, UntakenDue(now));
   status.in_flight = (sending_ ? 1 : 0) + static_cast<int64_t>(held_.size());
+  // Paused, the rest of the second being delivered is still to go: a test
+  // waiting for in_flight 0 then sees whole seconds only.
+  if (switches_.paused && !sending_ && SecondUnfinished()) ++status.in_flight;
   status.delivered_through = EarliestUndone(now) - 1;
   status.agent = agent_counters_;
   status.call = call_counters_;

@@ -65,7 +65,8 @@ struct DeliveryCounters {
 struct DeliveryStatus {
   bool paused = false;
   int64_t queued = 0;     // due (time <= now) and not yet taken up
-  int64_t in_flight = 0;  // being sent, retried, or held for a reorder
+  int64_t in_flight = 0;  // being sent, retried, held for a reorder, or
+                          // (paused) left of the second being delivered
   // Every event with time <= this is delivered, dropped or failed, and none
   // later has been sent. Exact while no reorder is pending (pausing
   // releases pending reorders).
