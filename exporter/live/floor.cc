@@ -149,8 +149,9 @@ std::shared_ptr<const FloorView> Floor::View() const {
     view->calls.outbound += partition.calls.outbound;
   }
   // Two sources naming the same agent or queue: the first source's entry
-  // stays (stable sorts, so the choice never flips between views) and no
-  // series repeats. A queue keeps the staffing only the other source knows.
+  // stays, so no series repeats. Stable sorts: std::sort would keep either,
+  // depending on the rest of the floor. A queue keeps its waiting calls
+  // from the first source and the staffing only the other one reports.
   std::stable_sort(view->agents.begin(), view->agents.end(),
                    [](const Agent& a, const Agent& b) { return a.id < b.id; });
   view->agents.erase(

@@ -80,7 +80,9 @@ struct Partition {
   Calls calls;
 };
 
-// An immutable picture of the whole floor.
+// An immutable picture of the whole floor. An agent or queue two sources
+// name appears once, as the first source (Ozonetel events) has it; a queue
+// takes its staffing from CCCP when the events do not report any.
 struct FloorView {
   std::vector<Agent> agents;  // sorted by id
   std::vector<Queue> queues;  // sorted by name

@@ -24,23 +24,32 @@ Queue MakeQueue(const std::string& name, int waiting,
   return queue;
 }
 
-TEST(FloorViewTest, AnAgentBothSourcesNameIsOneAgentFromTheFirstSource) {
+TEST(FloorViewTest, AgentsBothSourcesNameAreOneAgentFromTheFirstSource) {
+  // Enough agents that an unstable sort would reorder equal ids (libstdc++
+  // insertion-sorts fewer than 16).
+  constexpr int kAgents = 200;
   Floor floor({});
   floor.Update(Source::kOzonetelEvents, [](Partition& partition) {
-    partition.agents["a1"] = MakeAgent("a1", State::kBusy);
+    for (int i = 0; i < kAgents; ++i) {
+      const std::string id = "a" + std::to_string(i);
+      partition.agents[id] = MakeAgent(id, State::kBusy);
+    }
   });
   Partition cccp;
-  cccp.agents["a1"] = MakeAgent("a1", State::kPause);
-  cccp.agents["a2"] = MakeAgent("a2", State::kAvailable);
+  for (int i = 0; i < kAgents + 1; ++i) {
+    const std::string id = "a" + std::to_string(i);
+    cccp.agents[id] = MakeAgent(id, State::kPause);
+  }
   floor.Replace(Source::kCccp, cccp);
 
   const auto view = floor.View();
-  ASSERT_EQ(view->agents.size(), 2u);
-  EXPECT_EQ(view->agents[0].id, "a1");
-  EXPECT_EQ(view->agents[0].state, State::kBusy);
-  EXPECT_EQ(view->counts[static_cast<size_t>(State::kBusy)], 1);
-  EXPECT_EQ(view->counts[static_cast<size_t>(State::kPause)], 0);
-  EXPECT_EQ(view->counts[static_cast<size_t>(State::kAvailable)], 1);
+  ASSERT_EQ(view->agents.size(), static_cast<size_t>(kAgents + 1));
+  for (const Agent& agent : view->agents) {
+    EXPECT_EQ(agent.state, agent.id == "a200" ? State::kPause : State::kBusy)
+        << agent.id;
+  }
+  EXPECT_EQ(view->counts[static_cast<size_t>(State::kBusy)], kAgents);
+  EXPECT_EQ(view->counts[static_cast<size_t>(State::kPause)], 1);
 }
 
 TEST(FloorViewTest, AQueueBothSourcesNameKeepsTheStaffingOnlyOneKnows) {
