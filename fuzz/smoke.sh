@@ -41,6 +41,11 @@ echo "fuzz smoke: fuzz build ready in $((built - start)) s"
 
 targets=$(sed -n '/^set(CALLCENTER_FUZZ_TARGETS/,/^)/p' "$src/fuzz/CMakeLists.txt" |
           sed '1d;$d')
+# A list the sed no longer finds would make a smoke run that fuzzes nothing.
+if [ -z "${targets//[[:space:]]/}" ]; then
+  echo "fuzz smoke: no targets in CALLCENTER_FUZZ_TARGETS of fuzz/CMakeLists.txt" >&2
+  exit 1
+fi
 # The state files target writes (and fsyncs) its scratch directories here:
 # on tmpfs when there is one, where an fsync costs nothing.
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then
@@ -58,6 +63,11 @@ for target in $targets; do
   rm -rf "$corpus" "$artifacts" "$TMPDIR"
   mkdir -p "$corpus" "$artifacts" "$TMPDIR"
   log="$build/smoke-$target.log"
+  if [ ! -x "$build/fuzz/${target}_fuzzer" ]; then
+    failed+=("$target")
+    echo "fuzz smoke: $target FAILED: $build/fuzz/${target}_fuzzer was not built"
+    continue
+  fi
   status=0
   "$build/fuzz/${target}_fuzzer" -max_total_time="$seconds" -timeout=10 \
     -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$artifacts/" \
