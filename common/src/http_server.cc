@@ -164,11 +164,14 @@ void WriteResponse(
   mg_write(connection, head.data(), head.size());
   if (request.method == "HEAD") return;
   if (response.stream) {
-    // Once the peer is gone, the rest of the stream is skipped cheaply.
+    // After a failed write every later one fails too: the producer is
+    // told, and pieces it still hands over cost nothing.
     bool peer_gone = false;
     response.stream([connection, &peer_gone](std::string_view chunk) {
-      if (peer_gone || chunk.empty()) return;
-      peer_gone = mg_write(connection, chunk.data(), chunk.size()) <= 0;
+      if (!peer_gone && !chunk.empty()) {
+        peer_gone = mg_write(connection, chunk.data(), chunk.size()) <= 0;
+      }
+      return !peer_gone;
     });
   } else if (!response.body.empty()) {
     mg_write(connection, response.body.data(), response.body.size());

@@ -209,9 +209,9 @@ HttpResponse Simulator::ApplyBodyFaults(HttpResponse response) {
   return response;
 }
 
-// Writes the body in tenths of a second's worth of bytes. The rate is
-// re-read before each piece, so clearing the fault releases a body being
-// written.
+// Writes the body in tenths of a second's worth of bytes (at least one
+// byte a piece). The rate is re-read before each piece, so clearing the
+// fault releases a body being written; a gone client frees the worker.
 void Simulator::Throttle(HttpResponse* response) {
   auto body = std::make_shared<const std::string>(std::move(response->body));
   response->body.clear();
@@ -223,7 +223,7 @@ void Simulator::Throttle(HttpResponse* response) {
       const size_t piece =
           rate > 0 ? std::max<size_t>(1, static_cast<size_t>(rate) / 10)
                    : rest.size();
-      write(rest.substr(0, piece));
+      if (!write(rest.substr(0, piece))) return;
       rest.remove_prefix(std::min(piece, rest.size()));
       if (rate > 0 && !rest.empty()) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -62,6 +62,29 @@ class HttpServerTest : public ::testing::Test {
       };
       return response;
     });
+    // Writes until told the peer is gone (or far more than a peer that
+    // closed could ever take in kernel buffers).
+    server_->Handle("/endless", RouteOptions{}, [this](const HttpRequest&) {
+      HttpResponse response;
+      response.stream_length = size_t{1} << 40;
+      response.stream = [this](const BodyWriter& write) {
+        const std::string piece(64 * 1024, 'x');
+        int written = 0;
+        bool told_gone = false;
+        while (written < kEndlessPieces && !told_gone) {
+          told_gone = !write(piece);
+          ++written;
+          std::lock_guard<std::mutex> lock(mutex_);
+          endless_written_ = written;
+          changed_.notify_all();
+        }
+        std::lock_guard<std::mutex> lock(mutex_);
+        endless_done_ = true;
+        endless_told_gone_ = told_gone;
+        changed_.notify_all();
+      };
+      return response;
+    });
     RouteOptions one_at_a_time;
     one_at_a_time.max_concurrent = 1;
     server_->Handle("/block", one_at_a_time, [this](const HttpRequest&) {
@@ -97,6 +120,10 @@ class HttpServerTest : public ::testing::Test {
   std::condition_variable changed_;
   bool entered_ = false;
   bool released_ = false;
+  static constexpr int kEndlessPieces = 20000;  // 1.25 GiB
+  int endless_written_ = 0;
+  bool endless_done_ = false;
+  bool endless_told_gone_ = false;
 };
 
 TEST_F(HttpServerTest, ServesTheRouteAndClosesTheConnection) {
@@ -249,6 +276,19 @@ TEST_F(HttpServerTest, StreamedResponseWritesExactlyItsLength) {
       RawRequest(port_, "HEAD /stream HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(head.headers.at("content-length"), "3000");
   EXPECT_EQ(head.body, "");
+}
+
+TEST_F(HttpServerTest, AStreamIsToldWhenThePeerHasGone) {
+  {
+    RawConnection connection(port_);
+    ASSERT_TRUE(connection.Send("GET /endless HTTP/1.1\r\nHost: x\r\n\r\n"));
+    std::unique_lock<std::mutex> lock(mutex_);
+    changed_.wait(lock, [this] { return endless_written_ > 0; });
+  }  // closed without reading
+  std::unique_lock<std::mutex> lock(mutex_);
+  changed_.wait(lock, [this] { return endless_done_; });
+  EXPECT_TRUE(endless_told_gone_);
+  EXPECT_LT(endless_written_, kEndlessPieces);
 }
 
 TEST_F(HttpServerTest, RequestsBeyondMaxConcurrentGet503) {

@@ -83,7 +83,10 @@ rapidjson::Document Parse(const std::string& text) {
 std::string Body(const HttpResponse& response) {
   if (!response.stream) return response.body;
   std::string body;
-  response.stream([&body](std::string_view chunk) { body.append(chunk); });
+  response.stream([&body](std::string_view chunk) {
+    body.append(chunk);
+    return true;
+  });
   EXPECT_EQ(body.size(), response.stream_length);
   return body;
 }

@@ -43,7 +43,10 @@ class ManySeries final : public core::MetricSource {
 
 std::string Collect(const HttpResponse& response) {
   std::string body;
-  response.stream([&](std::string_view chunk) { body.append(chunk); });
+  response.stream([&](std::string_view chunk) {
+    body.append(chunk);
+    return true;
+  });
   return body;
 }
 

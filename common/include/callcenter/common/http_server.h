@@ -48,7 +48,9 @@ struct HttpRequest {
   bool AcceptsEncoding(std::string_view coding) const;
 };
 
-using BodyWriter = std::function<void(std::string_view chunk)>;
+// Writes one piece of a streamed body; false once the peer is gone, so a
+// producer that paces or computes its pieces can stop early.
+using BodyWriter = std::function<bool(std::string_view chunk)>;
 
 struct HttpResponse {
   int status = 200;
