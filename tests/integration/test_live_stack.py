@@ -231,7 +231,8 @@ class LiveWeekTest(unittest.TestCase):
         # local midnight so that the day's logins are seen) and a CCCP
         # snapshot file, for the panels only CCCP fills.
         events = f"http://{cls.instance}/ozonetel/events"
-        midnight = int(cls.clock.now()) - cls.LOCAL_HOUR * 3600
+        now = int(cls.clock.now())
+        midnight = now - (now + cls.offset) % 86400
         snapshot = os.path.join(tmp, "cccp.json")
         cls.sim = Simulator(cls.clock, agents=30, seed=3, extra=[
             f"--timezone={cls.timezone}", "--limit.cdr=30",
@@ -396,7 +397,7 @@ cccp:
             start = None  # an instant query
             try:
                 if target.get("instant"):
-                    result = self.prometheus.query(expr)
+                    result = self.prometheus.query(expr, at=now)
                 else:
                     step = harness.go_duration_seconds(interval or "15s")
                     span = harness.go_duration_seconds(
@@ -420,7 +421,7 @@ cccp:
             'sum(callcenter_queue_waiting_calls{instance=~"$instance", '
             'queue=~"$queue"}) > 0', values)
         if start is None:
-            return not self.prometheus.query(waiting)
+            return not self.prometheus.query(waiting, at=now)
         return not self.prometheus.query_range(waiting, start, now, 15)
 
     def test_1_every_panel_query_returns_data(self):
