@@ -173,7 +173,9 @@ class BadConfigTest(unittest.TestCase):
                  f"--storage.path={os.path.join(tmp.path, 'data')}",
                  "--web.listen-address=127.0.0.1:0", *args],
                 capture_output=True, text=True, timeout=30,
-                env={**os.environ, "OZONETEL_API_KEY": "k", "CRM_API_KEY": "k"})
+                # The secrets scripts/demo.sh and docker-compose.yml set.
+                env={**os.environ, "OZONETEL_API_KEY": "k", "CRM_API_KEY": "k",
+                     "OZONETEL_EVENTS_TOKEN": "events-token-0123456789"})
         finally:
             tmp.cleanup()
 
