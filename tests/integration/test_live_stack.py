@@ -348,15 +348,14 @@ cccp:
             # The state of most agents with a login time, calls and
             # occupancy in the last hour, so every column of the agent
             # table has rows.
-            counts = self.prometheus.query(
+            counts = wait_for(lambda: self.prometheus.query(
                 f'count by (state) ((callcenter_agent_state{{instance='
                 f'"{self.instance}"}} == 1) and on (agent) '
                 f'callcenter_agent_login_timestamp_seconds and on (agent) '
                 f'agent:ozonetel_call_handle_seconds:mean1h and on (agent) '
-                f'agent:ozonetel_agent_occupancy:ratio_rate1h)')
-            self.assertTrue(counts, "no agent on the floor has a login time, "
-                                    "an answered call and occupancy in the "
-                                    "last hour")
+                f'agent:ozonetel_agent_occupancy:ratio_rate1h)'), 300,
+                "an agent on the floor with a login time, an answered call "
+                "and occupancy in the last hour")
             return max(counts, key=lambda r: float(r["value"][1]))[
                 "metric"]["state"]
         if name == "queue":
