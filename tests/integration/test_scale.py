@@ -142,12 +142,16 @@ class FiveThousandAgentsTest(unittest.TestCase):
     AGENTS = 5000
     SPEED = 30
     START = DAY_START + 21 * 3600  # 21:00: the day's shifts are over
+    AHT_PER_MINUTE = 1000
 
     def test_a_crash_mid_catch_up_counts_every_call_once(self):
         tmp = TempDir("scale5000_")
         clock = SharedClock(self.START, self.SPEED)
+        # AHT at 1,000 a minute on both sides, so that one round over every
+        # agent takes five simulated minutes, not a hundred.
         sim = Simulator(clock, agents=self.AGENTS, seed=5,
-                        extra=["--calls-per-agent-hour=1"])
+                        extra=["--calls-per-agent-hour=1",
+                               f"--limit.aht={self.AHT_PER_MINUTE}"])
         exporter = None
         try:
             truth = sim.truth(harness.local_date(DAY_START))
@@ -156,6 +160,10 @@ class FiveThousandAgentsTest(unittest.TestCase):
             # The day's one response arrives over about ten seconds.
             sim.faults(body_bytes_per_second=4_000_000)
             config = exporter_config(sim.url, tmp.path, crm=False,
+                                     limits=f"cdr_per_minute: 2, "
+                                     f"summary_per_minute: 5, aht_per_minute: "
+                                     f"{self.AHT_PER_MINUTE}, tokens_per_hour: "
+                                     f"10",
                                      extra_ozonetel="""
   request_timeout: 10m
   summary: {interval: 60s}
@@ -185,8 +193,8 @@ class FiveThousandAgentsTest(unittest.TestCase):
             print(f"\n5,000 agents, {total} calls: exporter {peak[0].strip()}"
                   " after the catch-up")
 
-            # One AHT round over every agent (50 a minute: 100 simulated
-            # minutes), then every known agent has the formula's series.
+            # One AHT round over every agent, then every known agent has
+            # the formula's series.
             agents = {dict(k)["agent"] for k in samples["ozonetel_agent_info"]}
             self.assertGreater(len(agents), self.AGENTS * 0.95)
 
@@ -194,7 +202,8 @@ class FiveThousandAgentsTest(unittest.TestCase):
                 current = exporter.scrape()
                 return current if not series_mismatches(current, agents) \
                     else None
-            round_end = clock.now() + 110 * 60
+            round_end = clock.now() + (self.AGENTS // self.AHT_PER_MINUTE
+                                       + 5) * 60
             wait_for(formula_holds,
                      clock.real_seconds_until(round_end) + 120,
                      "every agent to have the documented series")
