@@ -1,6 +1,6 @@
 """The live floor against the simulator's truth (live-floor.md).
 
-400 agents on an accelerated day push Ozonetel agent and call events to the
+400 agents on an accelerated day (90 times real time) push Ozonetel agent and call events to the
 exporter's webhook. At sampled instants the test pauses delivery, waits
 until nothing is in flight, and compares every agent's state and
 since-timestamp, the agents per state, the queues and the active calls with
@@ -181,7 +181,7 @@ class LiveFloorExactTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.stack = EventsStack("live_exact_", speed=60, agents=400,
+        cls.stack = EventsStack("live_exact_", speed=90, agents=400,
                                 start=DAY_START + int(7.75 * 3600),
                                 events_config="    reconcile: false\n")
 
@@ -195,7 +195,7 @@ class LiveFloorExactTest(unittest.TestCase):
     def test_the_floor_equals_the_truth_across_the_day(self):
         stack = self.stack
         checked = 0
-        for hour in (9, 10.5, 12):
+        for hour in (9, 10.5):
             stack.run_until(DAY_START + int(hour * 3600))
             at, samples = stack.paused_instant()
             try:
@@ -207,7 +207,7 @@ class LiveFloorExactTest(unittest.TestCase):
                 checked += 1
             finally:
                 stack.resume()
-        self.assertEqual(3, checked)
+        self.assertEqual(2, checked)
         samples = stack.exporter.scrape()
         self.assertEqual(0, sum_where(samples,
                                       "ozonetel_events_rejected_total"))
@@ -216,7 +216,7 @@ class LiveFloorExactTest(unittest.TestCase):
     def test_series_count_follows_the_documented_formula(self):
         # On a staffed floor, whichever test ran first.
         self.stack.run_until(max(self.stack.clock.now(),
-                                 DAY_START + int(8.5 * 3600)))
+                                 DAY_START + 9 * 3600))
         samples = self.stack.exporter.scrape()
         agents = len(exporter_floor(samples))
         self.assertGreater(agents, 100)
@@ -249,7 +249,7 @@ class LiveFloorFaultsTest(unittest.TestCase):
     """Dropped, duplicated and reordered deliveries."""
 
     def test_faults_are_counted_and_reconciliation_converges(self):
-        stack = EventsStack("live_faults_", speed=20, agents=60,
+        stack = EventsStack("live_faults_", speed=60, agents=60,
                             start=DAY_START + int(8.5 * 3600),
                             events_config="    reconcile: true\n")
         try:
@@ -300,7 +300,7 @@ class LiveFloorFaultsTest(unittest.TestCase):
 class LiveFloorRestartTest(unittest.TestCase):
 
     def test_kill9_restores_the_floor_and_it_converges(self):
-        stack = EventsStack("live_restart_", speed=20, agents=60,
+        stack = EventsStack("live_restart_", speed=60, agents=60,
                             start=DAY_START + int(8.5 * 3600),
                             events_config="    reconcile: true\n")
         try:
