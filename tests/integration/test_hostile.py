@@ -175,9 +175,10 @@ class HostileUpstreamTest(unittest.TestCase):
                          "three more 512 MiB answers")
                 growth = rss_bytes(exporter.process.proc.pid) - first
                 # Flat: a parser that buffered the token would grow by at
-                # least 512 MiB; the margin is for malloc arenas of the
-                # worker threads that serve the test's scrapes meanwhile.
-                self.assertLess(growth, 48 * MIB, field)
+                # least 512 MiB; the margin (an eighth of that) is for
+                # malloc arenas of the worker threads that serve the test's
+                # scrapes meanwhile (48 MiB was exceeded by 0.6 MiB once).
+                self.assertLess(growth, 64 * MIB, field)
                 if not api_up:
                     self.assertGreaterEqual(failures(
                         exporter.scrape(), "ozonetel", "cdr", "parse"), 3)
@@ -505,8 +506,10 @@ class OutageRecoveryTest(unittest.TestCase):
                     value(exporter.scrape(),
                           "ozonetel_last_success_timestamp_seconds",
                           api="cdr")), 120, "a successful CDR poll")
-            # Two polling windows of the 2/min budget (31 s each).
-            self.assertLessEqual(fresh - recovered_at, 2 * 31 + 5)
+            # Two polling windows of the 2/min budget (31 s each), and one
+            # more for scheduling delay at this speed: the backoff this
+            # guards against kept the poller idle for up to 600 s.
+            self.assertLessEqual(fresh - recovered_at, 3 * 31)
         finally:
             exporter.stop()
             sim.stop()
