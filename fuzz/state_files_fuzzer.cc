@@ -63,9 +63,13 @@
 #include "ozonetel/events/receiver.h"
 #include "ozonetel/record_stats.h"
 #include "ozonetel/summary.h"
+#include "testing/fake_ozonetel_api.h"
 
 namespace callcenter {
 namespace {
+
+using test::FakeOzonetelApi;  // the unit tests' fake vendor
+using test::SettledCall;
 
 const Seconds kIst{5 * 3600 + 30 * 60};
 constexpr std::string_view kEntryMarker = "\n@@entry\n";
@@ -75,43 +79,6 @@ constexpr std::string_view kStalePrefix = "@@stale\n";
 TimePoint Now() { return *ParseLocalDateTime("2026-03-02 10:00:00", kIst); }
 
 // ------------------------------------------------------------ fakes
-
-// Delivers `records` to every CDR query; everything else answers empty.
-class FakeOzonetelApi final : public ozonetel::Api {
- public:
-  std::vector<ozonetel::CdrRecord> records;
-
-  ozonetel::Outcome FetchCdrs(
-      const ozonetel::CdrQuery&,
-      const std::function<bool(ozonetel::CdrRecord&&)>& on_record) override {
-    for (ozonetel::CdrRecord record : records) {
-      if (!on_record(std::move(record))) {
-        return ozonetel::Outcome::Fail(ozonetel::FailureReason::kParse,
-                                       "stopped");
-      }
-    }
-    return ozonetel::Outcome::Ok();
-  }
-  ozonetel::Outcome FetchSummary(const ozonetel::SummaryQuery&,
-                                 std::vector<ozonetel::SummaryRow>* rows,
-                                 int* invalid_fields) override {
-    rows->clear();
-    *invalid_fields = 0;
-    return ozonetel::Outcome::Ok();
-  }
-  ozonetel::Outcome FetchAgentAht(const std::string&,
-                                  ozonetel::AhtValue*) override {
-    return ozonetel::Outcome::Ok();
-  }
-  ozonetel::Outcome FetchCampaignAht(const std::string&,
-                                     ozonetel::AhtValue*) override {
-    return ozonetel::Outcome::Ok();
-  }
-  ozonetel::Outcome FetchAgentDetails(const std::string&,
-                                      ozonetel::AgentDetails*) override {
-    return ozonetel::Outcome::Ok();
-  }
-};
 
 class FakeCrmApi final : public crm::Api {
  public:
@@ -419,29 +386,6 @@ void WriteSeed(const std::string& dir, const std::string& name,
   out << content;
 }
 
-ozonetel::CdrRecord Record(uint64_t id, const char* start, const char* agent,
-                           bool settled) {
-  ozonetel::CdrRecord r;
-  r.call_id = id;
-  r.call_date = ParseDate("2026-03-02");
-  r.start_time = ParseTimeOfDay(start);
-  r.end_time = *r.start_time + 60;
-  r.has_wrapup_end = settled;
-  r.agent_id = agent;
-  r.agent_name = std::string("Name of ") + agent;
-  r.inbound = id % 2 == 0;
-  r.answered = id % 3 != 0;
-  r.disposition = settled ? "APPOINTMENT_BOOKED" : "";
-  r.campaign = "Inbound_Main";
-  r.duration = 60;
-  r.talk = 50;
-  r.hold = 2;
-  r.wrapup = 8;
-  r.handling = 60;
-  r.time_to_answer = 12;
-  return r;
-}
-
 void WriteSeeds(const std::string& out) {
   fuzz::NullLogger null;
   const core::Logger& logger = null.get();
@@ -460,14 +404,22 @@ void WriteSeeds(const std::string& out) {
         {api, metrics, agents, stats, &file, clock, logger, [] {}},
         ozonetel::CdrPollerOptions{});
     poller.LoadState(false);
-    api.records = {Record(31733467784618213ULL, "09:10:00", "agent01", true),
-                   Record(31733467784618214ULL, "09:20:00", "agent02", false)};
+    // An outbound call and an unanswered one still in wrap-up; then a third
+    // call, and the second settles.
+    api.calls = {
+        SettledCall("31733467784618213", "2026-03-02 09:10:00"),
+        SettledCall("31733467784618214", "2026-03-02 09:20:00", "agent02")};
+    api.calls[0].record.inbound = false;
+    api.calls[1].record.answered = false;
+    api.calls[1].record.has_wrapup_end = false;
+    api.calls[1].record.disposition.clear();
     poller.Poll();
     WriteSeed(out, "cdr_snapshot", dir.File("cdr_state.json"));
     clock.Advance(Seconds(120));
-    api.records.push_back(
-        Record(31733467784618215ULL, "09:50:00", "agent01", true));
-    api.records[1].has_wrapup_end = true;
+    api.calls.push_back(
+        SettledCall("31733467784618215", "2026-03-02 09:50:00"));
+    api.calls[2].record.inbound = false;
+    api.calls[1].record.has_wrapup_end = true;
     poller.Poll();
     WriteSeed(out, "cdr_journal", dir.File("cdr_state.json"));
     // The directory learned the agents.
