@@ -1,10 +1,5 @@
 #include "in_process_exporter.h"
 
-#include <stdlib.h>
-
-#include <filesystem>
-#include <stdexcept>
-
 #include "ozonetel/events/config.h"
 
 namespace callcenter::bench {
@@ -22,19 +17,6 @@ web::WebOptions WebOptionsFor(const std::string& storage) {
 }
 
 }  // namespace
-
-TempDir::TempDir() {
-  char pattern[] = "/tmp/callcenter_bench_XXXXXX";
-  if (mkdtemp(pattern) == nullptr) {
-    throw std::runtime_error("cannot create a directory under /tmp");
-  }
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
-}
 
 InProcessExporter::InProcessExporter(InProcessOptions options)
     : store_(dir_.path(), logger_),

@@ -23,6 +23,7 @@
 #include "core/stop_signal.h"
 #include "live/floor.h"
 #include "ozonetel/events/receiver.h"
+#include "testing/temp_dir.h"
 #include "web/server.h"
 
 namespace callcenter::bench {
@@ -33,18 +34,7 @@ class NullBuffer final : public std::streambuf {
   int overflow(int c) override { return c; }
 };
 
-// A directory under /tmp, removed with everything in it when destroyed.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using test::TempDir;  // tests/unit/testing/temp_dir.h
 
 struct InProcessOptions {
   int agents = 5000;

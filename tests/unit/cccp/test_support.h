@@ -1,4 +1,4 @@
-// Fixtures for the CCCP tests: temporary directories, a generated
+// Fixtures for the CCCP tests: a temporary directory, a generated
 // `cccp-snapshot/v1` document of any size with every state, and reading
 // one series out of a text exposition.
 #ifndef CALLCENTER_TESTS_UNIT_CCCP_TEST_SUPPORT_H_
@@ -20,6 +20,7 @@
 
 #include "callcenter/common/clock.h"
 #include "callcenter/common/timeutil.h"
+#include "testing/temp_dir.h"
 
 namespace callcenter::cccp::testing {
 
@@ -28,26 +29,7 @@ inline TimePoint T0() { return *ParseRfc3339("2026-01-12T09:15:02Z"); }
 
 inline std::string Rfc3339(TimePoint t) { return FormatRfc3339(t); }
 
-class TempDir {
- public:
-  TempDir() {
-    char name[] = "/tmp/cccp_test_XXXXXX";
-    if (::mkdtemp(name) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = name;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using test::TempDir;
 
 inline void WriteText(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
