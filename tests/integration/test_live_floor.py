@@ -170,6 +170,17 @@ class EventsStack:
                  harness.time.strftime("%H:%M", harness.time.gmtime(
                      instant + harness.IST_OFFSET)))
 
+    def mismatches_after_a_reconciliation_round(self):
+        """Runs one reconciliation round (60 agents at 10/min) with
+        delivery on, then compares the floor with the truth; returns
+        (problems, samples)."""
+        self.resume()
+        self.run_until(self.clock.now() + 8 * 60)
+        at, samples = self.paused_instant()
+        truth = self.sim.get(f"/_sim/live?at={int(at)}")
+        return floor_mismatches(samples, truth, compare_since=False,
+                                skip=reconciled_after(samples, at)), samples
+
     def close(self):
         self.exporter.stop()
         self.sim.stop()
@@ -277,16 +288,11 @@ class LiveFloorFaultsTest(unittest.TestCase):
             self.assertEqual([], floor_mismatches(
                 samples, truth, compare_since=False,
                 skip=dropped | reconciled_since))
-            # Faults off: within one reconciliation round (60 agents at
-            # 10/min) every state is right again.
-            stack.events(drop_rate=0, duplicate_rate=0, reorder_rate=0,
-                         paused=False)
-            stack.run_until(stack.clock.now() + 8 * 60)
-            at, samples = stack.paused_instant()
-            truth = stack.sim.get(f"/_sim/live?at={int(at)}")
-            reconciled_since = reconciled_after(samples, at)
-            self.assertEqual([], floor_mismatches(
-                samples, truth, compare_since=False, skip=reconciled_since))
+            # Faults off: within one reconciliation round every state is
+            # right again.
+            stack.events(drop_rate=0, duplicate_rate=0, reorder_rate=0)
+            problems, samples = stack.mismatches_after_a_reconciliation_round()
+            self.assertEqual([], problems)
             self.assertGreater(value(samples,
                                      "ozonetel_events_reconciliations_total",
                                      result="unchanged") +
@@ -328,13 +334,8 @@ class LiveFloorRestartTest(unittest.TestCase):
             # so subscribe the new port and let events and reconciliation
             # (restored agents first) bring the floor back.
             stack.subscribe()
-            stack.resume()
-            stack.run_until(stack.clock.now() + 8 * 60)
-            at, samples = stack.paused_instant()
-            truth = stack.sim.get(f"/_sim/live?at={int(at)}")
-            reconciled_since = reconciled_after(samples, at)
-            self.assertEqual([], floor_mismatches(
-                samples, truth, compare_since=False, skip=reconciled_since))
+            problems, _ = stack.mismatches_after_a_reconciliation_round()
+            self.assertEqual([], problems)
         finally:
             stack.close()
 
