@@ -60,6 +60,12 @@ void CheckFamily(const FamilySpec& family, std::vector<std::string>* problems) {
 
 }  // namespace
 
+void PiecewiseSource::Render(MetricSink& sink) const {
+  for (size_t piece = 0; piece < piece_count(); ++piece) {
+    RenderPiece(piece, sink);
+  }
+}
+
 LabelSet::LabelSet(std::initializer_list<Label> labels) {
   for (const Label& label : labels) Add(label.name, label.value);
 }

@@ -68,6 +68,10 @@ class MetricSink {
   virtual void Sample(const LabelSet& labels, double value) = 0;
   virtual void Histogram(const LabelSet& labels,
                          const HistogramSample& sample) = 0;
+  // Samples until the next Begin belong to `family`, which an earlier piece
+  // of the same source began (see PiecewiseSource): no header of its own.
+  // Sinks that keep no per-family state need nothing more than Begin.
+  virtual void Continue(const FamilySpec& family) { Begin(family); }
 };
 
 class MetricSource {
@@ -78,6 +82,25 @@ class MetricSource {
   // Writes samples of declared families, each family at most once. Runs on
   // the render thread: no I/O, no blocking on a poll, never throws.
   virtual void Render(MetricSink& sink) const = 0;
+};
+
+// A source large enough that one changed series should not cost a render of
+// all of it (AHT: one gauge of 5,000 agents). Its exposition is the
+// concatenation of piece_count() pieces, rendered and compressed on their
+// own; the publisher re-renders only the pieces the source says changed.
+class PiecewiseSource : public MetricSource {
+ public:
+  // Fixed for the source's lifetime.
+  virtual size_t piece_count() const = 0;
+  // Writes one piece. A family spread over several pieces is begun in the
+  // first of them and continued in the others, and its first piece has a
+  // sample whenever any of them has (the header goes with the first sample).
+  virtual void RenderPiece(size_t piece, MetricSink& sink) const = 0;
+  // The pieces changed since the last call, ascending, each once: every
+  // piece on the first call. Called by the publisher's render thread.
+  virtual std::vector<size_t> TakeChangedPieces() const = 0;
+  // Every piece in order: byte for byte the concatenation of the pieces.
+  void Render(MetricSink& sink) const final;
 };
 
 // A fixed-bucket histogram of integer observations, exact across restarts.

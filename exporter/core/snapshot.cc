@@ -47,17 +47,31 @@ void AppendLittleEndian32(std::string* out, uint32_t value) {
   }
 }
 
-}  // namespace
-
-std::shared_ptr<const SnapshotPart> RenderPart(const MetricSource& source) {
+std::shared_ptr<const SnapshotPart> MakePart(std::string text) {
   auto part = std::make_shared<SnapshotPart>();
-  TextWriter writer(&part->text);
-  source.Render(writer);
+  part->text = std::move(text);
+  // An empty piece adds nothing to the stream (its CRC-32 is 0 and
+  // combines as the identity).
+  if (part->text.empty()) return part;
   part->deflate = DeflateRaw(part->text);
   part->crc = static_cast<uint32_t>(
       crc32(0L, reinterpret_cast<const Bytef*>(part->text.data()),
             static_cast<uInt>(part->text.size())));
   return part;
+}
+
+std::shared_ptr<const SnapshotPart> RenderPiece(const PiecewiseSource& source,
+                                                size_t piece) {
+  std::string text;
+  TextWriter writer(&text);
+  source.RenderPiece(piece, writer);
+  return MakePart(std::move(text));
+}
+
+}  // namespace
+
+std::shared_ptr<const SnapshotPart> RenderPart(const MetricSource& source) {
+  return MakePart(RenderText(source));
 }
 
 Snapshot::Snapshot(std::vector<std::shared_ptr<const SnapshotPart>> parts,
@@ -119,7 +133,12 @@ SnapshotPublisher::SourceId SnapshotPublisher::Add(std::string name,
                                                    const MetricSource* source,
                                                    bool ticking) {
   std::lock_guard<std::mutex> lock(mutex_);
-  entries_.push_back(Entry{std::move(name), source, ticking, true, nullptr});
+  entries_.push_back(Entry{std::move(name),
+                           source,
+                           dynamic_cast<const PiecewiseSource*>(source),
+                           ticking,
+                           true,
+                           {}});
   any_dirty_ = true;
   return entries_.size() - 1;
 }
@@ -175,7 +194,9 @@ void SnapshotPublisher::RenderDirty() {
   }
   std::vector<std::shared_ptr<const SnapshotPart>> parts;
   for (const Entry& entry : entries_) {
-    if (entry.part) parts.push_back(entry.part);
+    for (const auto& part : entry.parts) {
+      if (part && !part->text.empty()) parts.push_back(part);
+    }
   }
   std::lock_guard<std::mutex> lock(current_mutex_);
   renders_ += rendered;
@@ -193,12 +214,22 @@ std::vector<size_t> SnapshotPublisher::TakeDirty() {
   return dirty;
 }
 
-// `entry.part` is only touched under render_mutex_.
+// `entry.parts` is only touched under render_mutex_.
 void SnapshotPublisher::RenderEntry(Entry& entry) {
   try {
-    entry.part = RenderPart(*entry.source);
+    if (entry.piecewise == nullptr) {
+      auto part = RenderPart(*entry.source);
+      entry.parts.assign(1, std::move(part));
+      return;
+    }
+    entry.parts.resize(entry.piecewise->piece_count());
+    for (size_t piece : entry.piecewise->TakeChangedPieces()) {
+      if (piece < entry.parts.size()) {
+        entry.parts[piece] = RenderPiece(*entry.piecewise, piece);
+      }
+    }
   } catch (const std::exception& error) {
-    // Keep the previous part: an old value beats a missing family.
+    // Keep the previous parts: an old value beats a missing family.
     logger_.Error("snapshot", "render failed; kept the previous one",
                   {{"source", entry.name}, {"err", error.what()}});
   }

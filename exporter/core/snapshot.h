@@ -7,10 +7,11 @@
 //
 // gzip: every part is a raw deflate stream that ends on a byte boundary
 // (Z_SYNC_FLUSH) without a final block, so the parts concatenate into one
-// deflate stream; a snapshot adds the gzip header, an empty final block and
-// the trailer (CRC-32 combined from the parts' CRCs). One valid gzip member,
-// whatever the number of sources, and a one-gauge change recompresses only
-// its own source.
+// deflate stream (a PiecewiseSource gives a part per piece, so that one
+// changed piece is all that is re-rendered and recompressed); a snapshot adds
+// the gzip header, an empty final block and the trailer (CRC-32 combined from
+// the parts' CRCs). One valid gzip member, whatever the number of sources, and
+// a one-gauge change recompresses only its own source.
 #ifndef CALLCENTER_CORE_SNAPSHOT_H_
 #define CALLCENTER_CORE_SNAPSHOT_H_
 
@@ -65,7 +66,8 @@ class Snapshot {
   uint64_t generation_ = 0;
 };
 
-// Renders `source` into a part (text, deflate, CRC).
+// Renders `source` into a part (text, deflate, CRC); a piecewise source is
+// published as one part per piece instead.
 std::shared_ptr<const SnapshotPart> RenderPart(const MetricSource& source);
 
 class SnapshotPublisher {
@@ -107,9 +109,11 @@ class SnapshotPublisher {
   struct Entry {
     std::string name;
     const MetricSource* source;
+    const PiecewiseSource* piecewise;  // the same source, when it is one
     bool ticking;
     bool dirty = true;
-    std::shared_ptr<const SnapshotPart> part;
+    // One part, or one per piece of a piecewise source.
+    std::vector<std::shared_ptr<const SnapshotPart>> parts;
   };
   void RenderLoop();
   void RenderDirty();

@@ -40,8 +40,7 @@ void AppendUnsigned(std::string* out, uint64_t value) {
 prometheus::ClientMetric MakeMetric(const LabelSet& labels) {
   prometheus::ClientMetric metric;
   for (const Label& label : labels.view()) {
-    metric.label.push_back(
-        {std::string(label.name), std::string(label.value)});
+    metric.label.push_back({std::string(label.name), std::string(label.value)});
   }
   return metric;
 }
@@ -84,6 +83,11 @@ void AppendLabelValue(std::string* out, std::string_view value) {
 void TextWriter::Begin(const FamilySpec& family) {
   family_ = &family;
   header_written_ = false;
+}
+
+void TextWriter::Continue(const FamilySpec& family) {
+  family_ = &family;
+  header_written_ = true;
 }
 
 void TextWriter::WriteHeaderOnce() {
@@ -159,6 +163,14 @@ void FamilyCollector::Begin(const FamilySpec& family) {
   out.type = ToPrometheus(family.type);
   type_ = family.type;
   families_.push_back(std::move(out));
+}
+
+void FamilyCollector::Continue(const FamilySpec& family) {
+  if (families_.empty() || families_.back().name != family.name) {
+    Begin(family);
+    return;
+  }
+  type_ = family.type;
 }
 
 void FamilyCollector::Sample(const LabelSet& labels, double value) {

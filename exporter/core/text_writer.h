@@ -21,6 +21,7 @@ class TextWriter final : public MetricSink {
   explicit TextWriter(std::string* out) : out_(*out) {}
 
   void Begin(const FamilySpec& family) override;
+  void Continue(const FamilySpec& family) override;
   void Sample(const LabelSet& labels, double value) override;
   void Histogram(const LabelSet& labels,
                  const HistogramSample& sample) override;
@@ -43,6 +44,8 @@ class TextWriter final : public MetricSink {
 class FamilyCollector final : public MetricSink {
  public:
   void Begin(const FamilySpec& family) override;
+  // Appends to the last family when it has this name.
+  void Continue(const FamilySpec& family) override;
   void Sample(const LabelSet& labels, double value) override;
   void Histogram(const LabelSet& labels,
                  const HistogramSample& sample) override;

@@ -2,23 +2,21 @@
 
 namespace callcenter::ozonetel {
 
-void AhtMetrics::Set(const AhtTarget& target, int64_t seconds, double at_unix) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto& map = target.kind == AhtTarget::Kind::kAgent ? agents_ : campaigns_;
-  map[target.key] = {seconds, at_unix};
-}
+namespace {
 
-std::vector<core::FamilySpec> AhtMetrics::Families() const {
+std::vector<core::FamilySpec> AhtFamilies() {
   const std::string note =
       " Cached: from Ozonetel aht (outbound calls of the last 2 hours, 50 "
       "requests/min), one target per request in round-robin.";
   using core::MetricType;
   return {
       {"ozonetel_agent_aht_seconds",
-       "Vendor average handling time per agent." + note, MetricType::kGauge,
+       "Vendor average handling time per agent." + note,
+       MetricType::kGauge,
        {"agent"}},
       {"ozonetel_agent_aht_timestamp_seconds",
-       "When ozonetel_agent_aht_seconds was refreshed.", MetricType::kGauge,
+       "When ozonetel_agent_aht_seconds was refreshed.",
+       MetricType::kGauge,
        {"agent"}},
       {"ozonetel_campaign_aht_seconds",
        "Vendor average handling time per campaign." + note,
@@ -31,27 +29,74 @@ std::vector<core::FamilySpec> AhtMetrics::Families() const {
   };
 }
 
-void AhtMetrics::Render(core::MetricSink& sink) const {
-  const auto families = Families();
+}  // namespace
+
+AhtMetrics::AhtMetrics(bool per_agent)
+    : per_agent_(per_agent),
+      families_(AhtFamilies()),
+      changed_(piece_count(), true) {}
+
+void AhtMetrics::Set(const AhtTarget& target, int64_t seconds, double at_unix) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (per_agent_) {
-    sink.Begin(families[0]);
-    for (const auto& [agent, value] : agents_) {
-      sink.Sample({{"agent", agent}}, static_cast<double>(value.seconds));
-    }
-    sink.Begin(families[1]);
-    for (const auto& [agent, value] : agents_) {
-      sink.Sample({{"agent", agent}}, value.at);
-    }
+  if (target.kind == AhtTarget::Kind::kCampaign) {
+    campaigns_[target.key] = {seconds, at_unix};
+    changed_[kCampaignPiece] = true;
+    return;
   }
-  sink.Begin(families[2]);
+  auto [it, inserted] = agents_.try_emplace(target.key);
+  if (inserted) {
+    it->second.shard = (agents_.size() - 1) % kAgentShards;
+    shards_[it->second.shard].push_back(&*it);
+  }
+  it->second.reading = {seconds, at_unix};
+  changed_[it->second.shard] = changed_[kAgentShards + it->second.shard] = true;
+}
+
+std::vector<core::FamilySpec> AhtMetrics::Families() const { return families_; }
+
+void AhtMetrics::RenderPiece(size_t piece, core::MetricSink& sink) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (piece == kCampaignPiece) {
+    RenderCampaigns(sink);
+  } else if (piece < kCampaignPiece && per_agent_) {
+    RenderAgents(piece % kAgentShards, piece >= kAgentShards, sink);
+  }
+}
+
+void AhtMetrics::RenderAgents(size_t shard, bool timestamps,
+                              core::MetricSink& sink) const {
+  const core::FamilySpec& family = families_[timestamps ? 1 : 0];
+  if (shard == 0) {
+    sink.Begin(family);
+  } else {
+    sink.Continue(family);
+  }
+  for (const AgentEntry* agent : shards_[shard]) {
+    const Reading& value = agent->second.reading;
+    sink.Sample({{"agent", agent->first}},
+                timestamps ? value.at : static_cast<double>(value.seconds));
+  }
+}
+
+void AhtMetrics::RenderCampaigns(core::MetricSink& sink) const {
+  sink.Begin(families_[2]);
   for (const auto& [campaign, value] : campaigns_) {
     sink.Sample({{"campaign", campaign}}, static_cast<double>(value.seconds));
   }
-  sink.Begin(families[3]);
+  sink.Begin(families_[3]);
   for (const auto& [campaign, value] : campaigns_) {
     sink.Sample({{"campaign", campaign}}, value.at);
   }
+}
+
+std::vector<size_t> AhtMetrics::TakeChangedPieces() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<size_t> pieces;
+  for (size_t piece = 0; piece < changed_.size(); ++piece) {
+    if (changed_[piece]) pieces.push_back(piece);
+    changed_[piece] = false;
+  }
+  return pieces;
 }
 
 std::vector<AhtTarget> AhtRound(const std::vector<std::string>& agents,
@@ -116,16 +161,15 @@ core::PollResult AhtPoller::Poll() {
                                     "request history cannot be written");
   }
   refreshed_[{static_cast<int>(target->kind), target->key}] = now;
-  const bool target_refused = outcome.failure &&
-                              outcome.failure->reason == FailureReason::kHttp &&
-                              outcome.failure->http_status >= 200 &&
-                              outcome.failure->http_status < 300;
+  const bool target_refused =
+      outcome.failure && outcome.failure->reason == FailureReason::kHttp &&
+      outcome.failure->http_status >= 200 && outcome.failure->http_status < 300;
   if (target_refused) {
     // "agentId is Invalid" and the like concern one target, not the API:
     // the request is counted as failed, the poller does not back off.
-    deps_.logger.Debug("aht", "target refused",
-                       {{"target", target->key},
-                        {"err", outcome.failure->message}});
+    deps_.logger.Debug(
+        "aht", "target refused",
+        {{"target", target->key}, {"err", outcome.failure->message}});
     return core::PollResult::Ok();
   }
   if (!outcome.ok()) {

@@ -5,6 +5,7 @@
 #ifndef CALLCENTER_OZONETEL_AHT_H_
 #define CALLCENTER_OZONETEL_AHT_H_
 
+#include <array>
 #include <deque>
 #include <functional>
 #include <map>
@@ -30,22 +31,47 @@ struct AhtTarget {
   }
 };
 
-class AhtMetrics final : public core::MetricSource {
+// Rendered in pieces: at 5,000 agents the agents' series are 620 kB of
+// text, and each AHT answer changes one agent. Agents are dealt to
+// kAgentShards shards in the order first seen (so shard 0 is never empty
+// while another is not, and carries each family's header); pieces are the
+// shards of the AHT gauge, then the shards of its timestamp, then every
+// campaign. One answer re-renders two pieces of 1/kAgentShards each.
+class AhtMetrics final : public core::PiecewiseSource {
  public:
-  explicit AhtMetrics(bool per_agent = true) : per_agent_(per_agent) {}
+  static constexpr size_t kAgentShards = 64;
+
+  explicit AhtMetrics(bool per_agent = true);
   void Set(const AhtTarget& target, int64_t seconds, double at_unix);
   std::vector<core::FamilySpec> Families() const override;
-  void Render(core::MetricSink& sink) const override;
+  size_t piece_count() const override { return kCampaignPiece + 1; }
+  void RenderPiece(size_t piece, core::MetricSink& sink) const override;
+  std::vector<size_t> TakeChangedPieces() const override;
 
  private:
-  struct Value {
-    int64_t seconds;
-    double at;
+  static constexpr size_t kCampaignPiece = 2 * kAgentShards;
+  struct Reading {
+    int64_t seconds = 0;
+    double at = 0;
   };
+  struct Agent {
+    Reading reading;
+    size_t shard = 0;
+  };
+  using AgentEntry = std::pair<const std::string, Agent>;
+  void RenderAgents(size_t shard, bool timestamps,
+                    core::MetricSink& sink) const;
+  void RenderCampaigns(core::MetricSink& sink) const;
+
   const bool per_agent_;
+  const std::vector<core::FamilySpec> families_;
   mutable std::mutex mutex_;
-  std::map<std::string, Value> agents_;
-  std::map<std::string, Value> campaigns_;
+  std::map<std::string, Agent> agents_;
+  // Each shard's agents in the order first seen; map nodes never move.
+  std::array<std::vector<const AgentEntry*>, kAgentShards> shards_;
+  std::map<std::string, Reading> campaigns_;
+  // Pieces changed since the publisher last took them.
+  mutable std::vector<bool> changed_;
 };
 
 // The order of one round: agents by recency, then campaigns.

@@ -51,6 +51,57 @@ class GaugeSource final : public MetricSource {
   std::vector<double> values_;
 };
 
+// One gauge family spread over `pieces` pieces of `per_piece` series each;
+// the test says which pieces changed.
+class PiecewiseGauge final : public PiecewiseSource {
+ public:
+  PiecewiseGauge(size_t pieces, size_t per_piece)
+      : values_(pieces, std::vector<double>(per_piece, 1)),
+        changed_(pieces, true) {}
+  std::vector<FamilySpec> Families() const override {
+    return {{"p_gauge", "A gauge in pieces.", MetricType::kGauge, {"series"}}};
+  }
+  size_t piece_count() const override { return values_.size(); }
+  void RenderPiece(size_t piece, MetricSink& sink) const override {
+    if (piece == 0) {
+      sink.Begin(family_);
+    } else {
+      sink.Continue(family_);
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (size_t i = 0; i < values_[piece].size(); ++i) {
+      const std::string series =
+          std::to_string(piece) + "-" + std::to_string(i);
+      sink.Sample({{"series", series}}, values_[piece][i]);
+    }
+  }
+  std::vector<size_t> TakeChangedPieces() const override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<size_t> pieces;
+    for (size_t i = 0; i < changed_.size(); ++i) {
+      if (changed_[i]) pieces.push_back(i);
+      changed_[i] = false;
+    }
+    return pieces;
+  }
+  void Set(size_t piece, size_t i, double value) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    values_[piece][i] = value;
+    changed_[piece] = true;
+  }
+  void Clear(size_t piece) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    values_[piece].clear();
+    changed_[piece] = true;
+  }
+
+ private:
+  const FamilySpec family_ = Families()[0];
+  mutable std::mutex mutex_;
+  std::vector<std::vector<double>> values_;
+  mutable std::vector<bool> changed_;
+};
+
 std::vector<const char*> TextPointers(const Snapshot& snapshot) {
   std::vector<const char*> pointers;
   snapshot.ForEachTextChunk(
@@ -201,6 +252,48 @@ TEST_F(SnapshotPublisherTest, RenderThreadPublishesAMarkedChange) {
   }
   publisher_.Stop();
   EXPECT_TRUE(seen);
+}
+
+TEST_F(SnapshotPublisherTest, OnlyTheChangedPiecesOfAPieceWiseSourceRender) {
+  GaugeSource before_it("a_gauge", 2);
+  PiecewiseGauge pieces(4, 300);
+  publisher_.Add("a", &before_it);
+  const auto pieces_id = publisher_.Add("pieces", &pieces);
+  publisher_.RenderNow();
+  const auto first = publisher_.Current();
+  const std::vector<const char*> before = TextPointers(*first);
+  ASSERT_EQ(before.size(), 5u);
+  EXPECT_EQ(first->Text(), RenderText(before_it) + RenderText(pieces));
+
+  pieces.Set(2, 7, 42);
+  publisher_.MarkDirty(pieces_id);
+  publisher_.RenderNow();
+  const auto second = publisher_.Current();
+  const std::vector<const char*> after = TextPointers(*second);
+  ASSERT_EQ(after.size(), 5u);
+  for (size_t i : {0, 1, 2, 4}) EXPECT_EQ(after[i], before[i]) << i;
+  EXPECT_NE(after[3], before[3]);
+  const std::string text = second->Text();
+  EXPECT_EQ(text, RenderText(before_it) + RenderText(pieces));
+  EXPECT_THAT(text, HasSubstr("p_gauge{series=\"2-7\"} 42\n"));
+  EXPECT_EQ(Gunzip(second->Gzip()).text, text);
+  // One header for the family, however many pieces carry it.
+  EXPECT_EQ(text.find("# TYPE p_gauge"), text.rfind("# TYPE p_gauge"));
+}
+
+TEST_F(SnapshotPublisherTest, AnEmptiedPieceLeavesNoPartAndAValidGzip) {
+  PiecewiseGauge pieces(3, 10);
+  const auto id = publisher_.Add("pieces", &pieces);
+  publisher_.RenderNow();
+  pieces.Clear(1);
+  publisher_.MarkDirty(id);
+  publisher_.RenderNow();
+  const auto snapshot = publisher_.Current();
+  EXPECT_EQ(TextPointers(*snapshot).size(), 2u);
+  EXPECT_EQ(snapshot->Text(), RenderText(pieces));
+  const auto gunzipped = Gunzip(snapshot->Gzip());
+  EXPECT_TRUE(gunzipped.ok);
+  EXPECT_EQ(gunzipped.text, snapshot->Text());
 }
 
 TEST(RenderPartTest, DeflatePartIsByteAligned) {

@@ -4,12 +4,13 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <prometheus/text_serializer.h>
 
 #include <cmath>
 #include <limits>
 #include <string>
 #include <vector>
+
+#include "testing/metrics.h"
 
 namespace callcenter::core {
 namespace {
@@ -78,16 +79,10 @@ class GoldenSource final : public MetricSource {
   }
 };
 
-std::string Serialized(const MetricSource& source) {
-  FamilyCollector collector;
-  source.Render(collector);
-  return prometheus::TextSerializer().Serialize(collector.Take());
-}
-
 TEST(TextWriterTest, ByteIdenticalToPrometheusCppTextSerializer) {
   GoldenSource source;
   const std::string ours = RenderText(source);
-  EXPECT_EQ(ours, Serialized(source));
+  EXPECT_EQ(ours, test::Serialized(source));
   EXPECT_THAT(
       ours,
       HasSubstr(R"(test_calls_total{agent="Said \"no\"",status="a\\b"} 0)"));

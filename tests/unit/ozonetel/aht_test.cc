@@ -112,6 +112,56 @@ TEST(AhtRoundTest, AgentsThenCampaignsWithoutOtherOrNone) {
   EXPECT_EQ(round[1].key, "c");
 }
 
+// The pieces the publisher renders one by one concatenate to exactly what
+// prometheus-cpp's TextSerializer writes for the same families, and one
+// answer changes two small pieces.
+TEST(AhtMetricsTest, PiecesAreTheWholeExpositionAndOneAnswerTouchesTwo) {
+  AhtMetrics metrics;
+  constexpr int kAgents = 1000;
+  for (int i = 0; i < kAgents; ++i) {
+    metrics.Set({AhtTarget::Kind::kAgent, "agent" + std::to_string(i)}, 100 + i,
+                1772400000.5 + i);
+  }
+  metrics.Set({AhtTarget::Kind::kCampaign, "Sales"}, 90, 1772400000);
+  EXPECT_EQ(metrics.TakeChangedPieces().size(), metrics.piece_count());
+
+  std::string pieces;
+  for (size_t piece = 0; piece < metrics.piece_count(); ++piece) {
+    core::TextWriter writer(&pieces);
+    metrics.RenderPiece(piece, writer);
+  }
+  EXPECT_EQ(pieces, core::RenderText(metrics));
+  EXPECT_EQ(pieces, test::Serialized(metrics));
+  EXPECT_EQ(test::SampleValue(pieces,
+                              "ozonetel_agent_aht_seconds{agent=\"agent999\"}"),
+            1099);
+  EXPECT_THAT(test::SourceProblems(metrics), IsEmpty());
+
+  metrics.Set({AhtTarget::Kind::kAgent, "agent130"}, 5, 1772400100);
+  const auto changed = metrics.TakeChangedPieces();
+  ASSERT_EQ(changed.size(), 2u);
+  EXPECT_EQ(changed[1], changed[0] + AhtMetrics::kAgentShards);
+  std::string piece;
+  core::TextWriter writer(&piece);
+  metrics.RenderPiece(changed[0], writer);
+  EXPECT_EQ(test::SampleValue(piece,
+                              "ozonetel_agent_aht_seconds{agent=\"agent130\"}"),
+            5);
+  EXPECT_LT(piece.size(), pieces.size() / AhtMetrics::kAgentShards);
+  EXPECT_THAT(metrics.TakeChangedPieces(), IsEmpty());
+}
+
+TEST(AhtMetricsTest, WithoutPerAgentSeriesOnlyCampaignsRender) {
+  AhtMetrics metrics(/*per_agent=*/false);
+  metrics.Set({AhtTarget::Kind::kAgent, "a"}, 100, 1772400000);
+  metrics.Set({AhtTarget::Kind::kCampaign, "Sales"}, 90, 1772400000);
+  const std::string text = core::RenderText(metrics);
+  EXPECT_EQ(text.find("ozonetel_agent_aht"), std::string::npos);
+  EXPECT_EQ(test::SampleValue(
+                text, "ozonetel_campaign_aht_seconds{campaign=\"Sales\"}"),
+            90);
+}
+
 TEST(RecordStatsTest, RendersEveryApi) {
   RecordStats stats;
   stats.AddInvalid(RecordStats::kSummary, 2);

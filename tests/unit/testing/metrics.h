@@ -4,6 +4,7 @@
 #ifndef CALLCENTER_TESTS_UNIT_TESTING_METRICS_H_
 #define CALLCENTER_TESTS_UNIT_TESTING_METRICS_H_
 
+#include <prometheus/text_serializer.h>
 #include <zlib.h>
 
 #include <cstdlib>
@@ -36,6 +37,14 @@ inline std::optional<double> SampleValue(std::string_view text,
     pos = end + 1;
   }
   return std::nullopt;
+}
+
+// What prometheus-cpp's TextSerializer writes for the families `source`
+// renders (collected with FamilyCollector): the golden our text must match.
+inline std::string Serialized(const core::MetricSource& source) {
+  core::FamilyCollector collector;
+  source.Render(collector);
+  return prometheus::TextSerializer().Serialize(collector.Take());
 }
 
 // The value of `series` in what `source` renders now; 0 when absent.
@@ -95,6 +104,11 @@ class FamilyCheckingSink final : public core::MetricSink {
     }
     if (!begun_.insert(family.name).second) {
       problems.push_back(family.name + ": begun twice");
+    }
+  }
+  void Continue(const core::FamilySpec& family) override {
+    if (current_ == nullptr || current_->name != family.name) {
+      problems.push_back(family.name + ": continued but not the last begun");
     }
   }
   void Sample(const core::LabelSet& labels, double) override {
