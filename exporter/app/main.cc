@@ -1,5 +1,6 @@
 // callcenter_exporter: flags, config, signals. Everything else lives in
 // ExporterApp, which owns its components.
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -31,9 +32,22 @@ sigset_t BlockTerminationSignals() {
   return signals;
 }
 
+// Snapshot parts, response bodies and state files are megabytes each, and
+// are freed whole when replaced. After the first such free glibc raises its
+// mmap threshold to that size and serves the next ones from arenas, which
+// keep the freed pages resident; a fixed threshold keeps each large buffer
+// in its own mapping, returned to the system when freed.
+void ReturnLargeBuffersWhenFreed() {
+#ifdef __GLIBC__
+  constexpr int kLargeBufferBytes = 256 * 1024;
+  mallopt(M_MMAP_THRESHOLD, kLargeBufferBytes);
+#endif
+}
+
 int ReportConfig(const std::vector<std::string>& errors, const Flags& flags,
                  bool check_only) {
-  for (const auto& error : errors) std::cerr << "config error: " << error << "\n";
+  for (const auto& error : errors)
+    std::cerr << "config error: " << error << "\n";
   if (!errors.empty()) return 1;
   if (check_only) {
     std::cout << "config OK: " << flags.config_file << "\n";
@@ -49,9 +63,9 @@ int Serve(const Flags& flags, const std::string& config_text,
   const sigset_t signals = BlockTerminationSignals();
   auto clock = callcenter::app::MakeClock(flags);
   callcenter::app::ExporterApp app(flags, *clock, logger);
-  if (int code = ReportConfig(
-          app.Configure(config_text, callcenter::core::ProcessEnv), flags,
-          flags.check_config);
+  if (int code =
+          ReportConfig(app.Configure(config_text, callcenter::core::ProcessEnv),
+                       flags, flags.check_config);
       code != 0 || flags.check_config) {
     return code;
   }
@@ -89,6 +103,7 @@ int Run(const Flags& flags, const callcenter::core::Logger& logger) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  ReturnLargeBuffersWhenFreed();
   const std::vector<std::string> args(argv + 1, argv + argc);
   const callcenter::app::FlagsResult parsed = callcenter::app::ParseFlags(args);
   const Flags& flags = parsed.flags;
@@ -99,8 +114,7 @@ int main(int argc, char** argv) {
   if (flags.version) {
     std::cout << "callcenter_exporter, version "
               << callcenter::app::ExporterVersion()
-              << " (revision: " << callcenter::app::ExporterRevision()
-              << ")\n";
+              << " (revision: " << callcenter::app::ExporterRevision() << ")\n";
     return 0;
   }
   if (!parsed.errors.empty()) {

@@ -67,8 +67,10 @@ class Snapshot {
 };
 
 // Renders `source` into a part (text, deflate, CRC); a piecewise source is
-// published as one part per piece instead.
-std::shared_ptr<const SnapshotPart> RenderPart(const MetricSource& source);
+// published as one part per piece instead. `expected_bytes` (the last
+// render's size, when known) sizes the text up front.
+std::shared_ptr<const SnapshotPart> RenderPart(const MetricSource& source,
+                                               size_t expected_bytes = 0);
 
 class SnapshotPublisher {
  public:
