@@ -272,6 +272,7 @@ BodyResult ParseSummaryBody(std::string_view body,
   if (payload->IsObject()) {
     read(*payload);
   } else {
+    rows->reserve(payload->Size());
     for (const rapidjson::Value& row : payload->GetArray()) read(row);
   }
   return result;
