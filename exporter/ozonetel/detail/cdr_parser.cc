@@ -1,6 +1,11 @@
 #include "ozonetel/detail/cdr_parser.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <array>
+#include <bit>
 #include <charconv>
 #include <exception>
 #include <utility>
@@ -36,6 +41,44 @@ enum Field {
   kTimeToAnswer,
 };
 
+// The bytes that end a run of plain string content: a quote, a backslash,
+// or a control character (an error).
+constexpr std::array<bool, 256> kStringStops = [] {
+  std::array<bool, 256> stops{};
+  for (int c = 0; c < 0x20; ++c) stops[c] = true;
+  stops['"'] = stops['\\'] = true;
+  return stops;
+}();
+
+// The offset of the first string stop at or after `i`, or the chunk's
+// size. Most of a body is string content: sixteen bytes are checked at a
+// time where SSE2 is there (every x86-64), the rest one table look-up each.
+size_t FindStringStop(std::string_view chunk, size_t i) {
+  const size_t n = chunk.size();
+#ifdef __SSE2__
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i last_control = _mm_set1_epi8(0x1f);
+  for (; i + 16 <= n; i += 16) {
+    const __m128i bytes = _mm_loadu_si128(
+        reinterpret_cast<const __m128i*>(chunk.data() + i));  // NOLINT
+    // Unsigned c <= 0x1f exactly when max(c, 0x1f) == 0x1f.
+    const __m128i control =
+        _mm_cmpeq_epi8(_mm_max_epu8(bytes, last_control), last_control);
+    const __m128i stops =
+        _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(bytes, quote),
+                                  _mm_cmpeq_epi8(bytes, backslash)),
+                     control);
+    const int mask = _mm_movemask_epi8(stops);
+    if (mask != 0)
+      return i +
+             static_cast<size_t>(std::countr_zero(static_cast<unsigned>(mask)));
+  }
+#endif
+  while (i < n && !kStringStops[static_cast<unsigned char>(chunk[i])]) ++i;
+  return i;
+}
+
 // The longest key worth reading in full: every known key is shorter.
 constexpr size_t kMaxKeyBytes = 32;
 constexpr size_t kMaxStatusBytes = 64;
@@ -70,7 +113,19 @@ Field FieldFromKey(std::string_view key) {
       {"QueueTime", kQueueTime},
       {"TimeToAnswer", kTimeToAnswer},
   }};
-  for (const auto& [name, field] : kFields) {
+  // Every key of every record comes through here: only the names of the
+  // key's length are compared (one bit per name, by length).
+  static constexpr std::array<uint32_t, kMaxKeyBytes + 1> kByLength = [] {
+    std::array<uint32_t, kMaxKeyBytes + 1> by_length{};
+    for (size_t i = 0; i < kFields.size(); ++i) {
+      by_length[kFields[i].first.size()] |= uint32_t{1} << i;
+    }
+    return by_length;
+  }();
+  if (key.size() > kMaxKeyBytes) return kIgnored;
+  for (uint32_t names = kByLength[key.size()]; names != 0; names &= names - 1) {
+    const auto& [name, field] =
+        kFields[static_cast<size_t>(std::countr_zero(names))];
     if (name == key) return field;
   }
   return kIgnored;
@@ -335,10 +390,19 @@ bool CdrParser::Feed(std::string_view chunk) {
 size_t CdrParser::FeedString(std::string_view chunk, size_t i) {
   const size_t start = i;
   const size_t n = chunk.size();
-  while (i < n) {
-    const unsigned char c = static_cast<unsigned char>(chunk[i]);
-    if (c == '"' || c == '\\' || c < 0x20) break;
-    ++i;
+  i = FindStringStop(chunk, i);
+  const bool whole = string_fresh_ && i < n && chunk[i] == '"';
+  string_fresh_ = false;
+  if (whole && capture_ != Capture::kNone && i - start <= capture_limit_) {
+    // The whole string lies in this chunk and has no escape: it is read
+    // where it lies instead of being copied into token_.
+    position_ += i - start;
+    in_chunk_ = chunk.substr(start, i - start);
+    reading_in_chunk_ = true;
+    if (in_chunk_.size() > peak_buffered_) peak_buffered_ = in_chunk_.size();
+    EndString();
+    reading_in_chunk_ = false;
+    return i + 1;
   }
   AppendCaptured(chunk.substr(start, i - start));
   if (i == n || state_ == State::kError) return n;
@@ -482,6 +546,7 @@ bool CdrParser::Structural(char c) {
       truncate_ = true;
       after_string_ = State::kColon;
       state_ = State::kString;
+      string_fresh_ = true;
       return true;
     case State::kColon:
       if (c != ':') return Fail("expected ':'");
@@ -523,6 +588,7 @@ bool CdrParser::StartValue(char c) {
   if (c == '"') {
     after_string_ = State::kCommaOrClose;
     state_ = State::kString;
+    string_fresh_ = true;
     return true;
   }
   if (c == '-' || (c >= '0' && c <= '9')) {
@@ -596,9 +662,9 @@ void CdrParser::EndString() {
   }
   if (after_string_ == State::kColon) {
     if (capture_ == Capture::kRootKey) {
-      root_key_ = token_overflow_ ? kOther : RootKeyFrom(token_);
+      root_key_ = token_overflow_ ? kOther : RootKeyFrom(Captured());
     } else if (capture_ == Capture::kRecordKey) {
-      field_ = token_overflow_ ? kIgnored : FieldFromKey(token_);
+      field_ = token_overflow_ ? kIgnored : FieldFromKey(Captured());
     }
     capture_ = Capture::kNone;
     token_.clear();
@@ -614,8 +680,7 @@ void CdrParser::EndScalar(bool is_number, bool is_null) {
     Scalar value;
     value.is_number = is_number;
     if (!is_null) {
-      value.text =
-          state_ == State::kLiteral ? literal_ : std::string_view(token_);
+      value.text = state_ == State::kLiteral ? literal_ : Captured();
     }
     if (depth_ == 1) {
       if (root_key_ == kStatus) {
@@ -623,7 +688,7 @@ void CdrParser::EndScalar(bool is_number, bool is_null) {
             is_null ? Envelope::Status::kAbsent : StatusFromText(*value.text);
       } else if (root_key_ == kMessage && !is_null && !is_number &&
                  state_ != State::kLiteral) {
-        result_.envelope.message = token_;
+        result_.envelope.message = std::string(Captured());
       }
     } else {
       Assign(field_, value, &record_);

@@ -93,6 +93,14 @@ class CdrParser {
   bool truncate_ = false;  // cut at the limit instead of failing
   std::string token_;
   bool token_overflow_ = false;
+  // A string that starts and ends in one chunk without escapes is read in
+  // place: in_chunk_ views it while EndString runs.
+  bool string_fresh_ = false;  // nothing of the current string read yet
+  bool reading_in_chunk_ = false;
+  std::string_view in_chunk_;
+  std::string_view Captured() const {
+    return reading_in_chunk_ ? in_chunk_ : std::string_view(token_);
+  }
 
   // \uXXXX decoding.
   uint32_t unicode_ = 0;
@@ -105,8 +113,8 @@ class CdrParser {
   bool literal_is_null_ = false;
 
   // Where we are in the document.
-  int root_key_ = 0;       // RootKey
-  int field_ = 0;          // Field
+  int root_key_ = 0;         // RootKey
+  int field_ = 0;            // Field
   bool in_records_ = false;  // depth 2 is the records array
   bool in_record_ = false;   // depth 3 is a record
   CdrRecord record_;
