@@ -144,6 +144,43 @@ BodyRead ReadBody(mg_connection* connection, std::optional<int64_t> declared,
   }
 }
 
+// Writes a streamed body in few system calls. A snapshot hands over a part
+// per source and per piece, many of a few kilobytes: pieces are gathered
+// up to kBatchBytes, larger ones go out as they are. One fixed buffer per
+// response, whatever the body's size.
+class BatchedWriter {
+ public:
+  explicit BatchedWriter(mg_connection* connection) : connection_(connection) {
+    batch_.reserve(kBatchBytes);
+  }
+  // False once the peer is gone: every later write is dropped.
+  bool Write(std::string_view bytes) {
+    if (batch_.size() + bytes.size() > kBatchBytes) Flush();
+    if (bytes.size() >= kBatchBytes) {
+      Send(bytes);
+    } else {
+      batch_.append(bytes);
+    }
+    return !peer_gone_;
+  }
+  bool Flush() {
+    Send(batch_);
+    batch_.clear();
+    return !peer_gone_;
+  }
+
+ private:
+  static constexpr size_t kBatchBytes = 64 * 1024;
+  void Send(std::string_view bytes) {
+    if (!peer_gone_ && !bytes.empty()) {
+      peer_gone_ = mg_write(connection_, bytes.data(), bytes.size()) <= 0;
+    }
+  }
+  mg_connection* connection_;
+  std::string batch_;
+  bool peer_gone_ = false;
+};
+
 void WriteResponse(
     mg_connection* connection, const HttpRequest& request,
     const HttpResponse& response,
@@ -161,19 +198,19 @@ void WriteResponse(
     head += name + ": " + value + "\r\n";
   }
   head += "Connection: close\r\n\r\n";
-  mg_write(connection, head.data(), head.size());
-  if (request.method == "HEAD") return;
-  if (response.stream) {
+  if (response.stream && request.method != "HEAD") {
     // After a failed write every later one fails too: the producer is
     // told, and pieces it still hands over cost nothing.
-    bool peer_gone = false;
-    response.stream([connection, &peer_gone](std::string_view chunk) {
-      if (!peer_gone && !chunk.empty()) {
-        peer_gone = mg_write(connection, chunk.data(), chunk.size()) <= 0;
-      }
-      return !peer_gone;
-    });
-  } else if (!response.body.empty()) {
+    BatchedWriter writer(connection);
+    writer.Write(head);
+    response.stream(
+        [&writer](std::string_view chunk) { return writer.Write(chunk); });
+    writer.Flush();
+    return;
+  }
+  mg_write(connection, head.data(), head.size());
+  if (request.method == "HEAD") return;
+  if (!response.body.empty()) {
     mg_write(connection, response.body.data(), response.body.size());
   }
 }

@@ -27,6 +27,18 @@ constexpr size_t kPostCap = 1024;
 
 std::string StreamedPiece(int i) { return std::string(1000, 'a' + i); }
 
+// Mostly a line each; every 500th piece is 100 KiB, over the batch size.
+std::string MixedPiece(int i) {
+  if (i % 500 == 499)
+    return std::string(100 * 1024, static_cast<char>('A' + i % 26));
+  return "piece " + std::to_string(i) + "\n";
+}
+std::string MixedPieces() {
+  std::string all;
+  for (int i = 0; i < 3000; ++i) all += MixedPiece(i);
+  return all;
+}
+
 class HttpServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -59,6 +71,18 @@ class HttpServerTest : public ::testing::Test {
       response.stream_length = 3000;
       response.stream = [](const BodyWriter& write) {
         for (int i = 0; i < 3; ++i) write(StreamedPiece(i));
+      };
+      return response;
+    });
+    // Small pieces (gathered before writing) around pieces larger than the
+    // writer's batch (written as they are).
+    server_->Handle("/pieces", RouteOptions{}, [](const HttpRequest&) {
+      HttpResponse response;
+      response.stream_length = MixedPieces().size();
+      response.stream = [](const BodyWriter& write) {
+        for (int i = 0; i < 3000; ++i) {
+          write(MixedPiece(i));
+        }
       };
       return response;
     });
@@ -276,6 +300,14 @@ TEST_F(HttpServerTest, StreamedResponseWritesExactlyItsLength) {
       RawRequest(port_, "HEAD /stream HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(head.headers.at("content-length"), "3000");
   EXPECT_EQ(head.body, "");
+}
+
+TEST_F(HttpServerTest, SmallAndLargeStreamedPiecesArriveInOrder) {
+  const RawResponse response =
+      RawRequest(port_, "GET /pieces HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_TRUE(response.complete);
+  EXPECT_EQ(response.body.size(), MixedPieces().size());
+  EXPECT_TRUE(response.body == MixedPieces());
 }
 
 TEST_F(HttpServerTest, AStreamIsToldWhenThePeerHasGone) {
