@@ -170,7 +170,7 @@ class BatchedWriter {
   }
 
  private:
-  static constexpr size_t kBatchBytes = 64 * 1024;
+  static constexpr size_t kBatchBytes = size_t{64} * 1024;
   void Send(std::string_view bytes) {
     if (!peer_gone_ && !bytes.empty()) {
       peer_gone_ = mg_write(connection_, bytes.data(), bytes.size()) <= 0;

@@ -34,7 +34,7 @@ std::string DeflateRaw(std::string_view text) {
       reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));  // NOLINT
   stream.avail_in = static_cast<uInt>(text.size());
   std::string out;
-  std::array<char, 64 * 1024> buffer;
+  std::array<char, size_t{64} * 1024> buffer;
   int result = Z_OK;
   do {
     stream.next_out = reinterpret_cast<Bytef*>(buffer.data());
@@ -246,7 +246,8 @@ void SnapshotPublisher::RenderEntry(Entry& entry) {
                                    ? 0
                                    : entry.parts[0]->text.size();
       auto part = RenderPart(*entry.source, last_size);
-      entry.parts.assign(1, std::move(part));
+      entry.parts.clear();
+      entry.parts.push_back(std::move(part));
       return;
     }
     entry.parts.resize(entry.piecewise->piece_count());

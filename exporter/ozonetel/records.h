@@ -14,7 +14,7 @@ namespace callcenter::ozonetel {
 
 // The longest duration a record may carry: nothing in a contact centre
 // lasts a week, and a larger value would poison a counter for good.
-inline constexpr int64_t kMaxRecordDuration = 7 * 86400;
+inline constexpr int64_t kMaxRecordDuration = int64_t{7} * 86400;
 
 // One fetchCDRDetails record (ozonetel-api.md §4.4).
 struct CdrRecord {

@@ -25,7 +25,7 @@
 namespace callcenter::ozonetel::detail {
 
 struct CdrParserLimits {
-  size_t max_field_bytes = 64 * 1024;
+  size_t max_field_bytes = size_t{64} * 1024;
   int max_depth = 64;  // at most 64
 };
 
@@ -99,7 +99,8 @@ class CdrParser {
   bool reading_in_chunk_ = false;
   std::string_view in_chunk_;
   std::string_view Captured() const {
-    return reading_in_chunk_ ? in_chunk_ : std::string_view(token_);
+    if (reading_in_chunk_) return in_chunk_;
+    return token_;
   }
 
   // \uXXXX decoding.

@@ -25,7 +25,7 @@ inline constexpr size_t kBodyHeadBytes = 512;
 inline constexpr size_t kMaxMessageBytes = 1024;
 // Small responses are buffered for a DOM parse; anything larger is refused
 // (a summary for 20,000 agents is a few megabytes).
-inline constexpr size_t kMaxBufferedBody = 32 * 1024 * 1024;
+inline constexpr size_t kMaxBufferedBody = size_t{32} * 1024 * 1024;
 
 // The root-level `status` and `message` of a response (§3).
 struct Envelope {
