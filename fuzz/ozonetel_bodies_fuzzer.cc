@@ -8,6 +8,9 @@
 //           reader, bit 3 a Retry-After, bit 4 a custom rate-limit pattern
 //           (the first 8 bytes of the body)
 //
+// The summary body is read from parser events; it is checked against a
+// DOM reading of the same body (the code it replaced), row by row.
+//
 // Invariants: each parser's results stay within their documented ranges
 // (durations, the -1 marker counted in invalid_fields, the message cap, a
 // token exactly when has_payload); Classify never answers "ok" for a
@@ -16,10 +19,13 @@
 // empty rate-limit patterns.
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "callcenter/common/timeutil.h"
+#include "core/json.h"
 #include "fuzz_util.h"
 #include "ozonetel/detail/cdr_parser.h"
 #include "ozonetel/detail/response.h"
@@ -82,6 +88,79 @@ void CheckClassify(const Exchange& exchange,
   FUZZ_CHECK(SameClassified(c, Classify(exchange, with_empty)));
 }
 
+// The oracle for ParseSummaryBody: a DOM of the body and FindMember
+// lookups, which take a key's first occurrence.
+std::string_view DomText(const rapidjson::Value& object, const char* name) {
+  const rapidjson::Value* value = core::FindMember(object, name);
+  if (value == nullptr || !value->IsString()) return {};
+  return {value->GetString(), value->GetStringLength()};
+}
+
+int64_t DomSeconds(const rapidjson::Value& row, const char* name,
+                   int* invalid) {
+  const std::string_view text = DomText(row, name);
+  if (text.empty()) return 0;
+  std::optional<int64_t> seconds = ParseDuration(text);
+  if (!seconds) seconds = core::ParseInt64(text);
+  if (!seconds || *seconds < 0 || *seconds > 86400) {
+    ++*invalid;
+    return -1;
+  }
+  return *seconds;
+}
+
+void CheckSummaryAgainstDom(std::string_view body, const BodyResult& result,
+                            const std::vector<SummaryRow>& rows) {
+  rapidjson::Document doc;
+  core::JsonLimits limits;
+  limits.max_bytes = kMaxBufferedBody;
+  if (!core::ParseJson(body, &doc, limits).empty()) {
+    FUZZ_CHECK(!result.parse_error.empty() && rows.empty());
+    return;
+  }
+  FUZZ_CHECK(result.envelope.root_is_object == doc.IsObject());
+  if (!doc.IsObject()) return;
+  FUZZ_CHECK(result.envelope.message ==
+             DomText(doc, "message").substr(0, kMaxMessageBytes));
+  if (result.no_data) return;
+  const rapidjson::Value* payload = nullptr;
+  for (const char* name : {"message", "data"}) {
+    const rapidjson::Value* value = core::FindMember(doc, name);
+    if (payload == nullptr && value != nullptr &&
+        (value->IsObject() || value->IsArray())) {
+      payload = value;
+    }
+  }
+  FUZZ_CHECK(result.has_payload == (payload != nullptr));
+  if (payload == nullptr) return;
+  std::vector<const rapidjson::Value*> objects;
+  if (payload->IsObject()) {
+    objects.push_back(payload);
+  } else {
+    for (const rapidjson::Value& element : payload->GetArray()) {
+      if (element.IsObject()) objects.push_back(&element);
+    }
+  }
+  FUZZ_CHECK(objects.size() == rows.size());
+  int invalid = 0;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const rapidjson::Value& object = *objects[i];
+    const SummaryRow& row = rows[i];
+    FUZZ_CHECK(row.agent_name == DomText(object, "AgentName"));
+    FUZZ_CHECK(row.agent_incr_id == DomText(object, "AgentIncrID"));
+    FUZZ_CHECK(row.agent_unique_id == DomText(object, "AgentUniqueID"));
+    FUZZ_CHECK(row.mode_type == DomText(object, "ModeType"));
+    FUZZ_CHECK(row.call_date == ParseDate(DomText(object, "CallDate")));
+    FUZZ_CHECK(row.login == DomSeconds(object, "TotalLoginDuration", &invalid));
+    FUZZ_CHECK(row.busy == DomSeconds(object, "TotalBusyTime", &invalid));
+    FUZZ_CHECK(row.idle == DomSeconds(object, "TotalIdleTime", &invalid));
+    FUZZ_CHECK(row.pause == DomSeconds(object, "TotalPauseTime", &invalid));
+    FUZZ_CHECK(row.wrapup == DomSeconds(object, "TotalWrapupTime", &invalid));
+    FUZZ_CHECK(row.dial == DomSeconds(object, "TotalDialTime", &invalid));
+  }
+  FUZZ_CHECK(invalid == result.invalid_fields);
+}
+
 }  // namespace
 }  // namespace callcenter::ozonetel::detail
 
@@ -119,6 +198,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
     }
     FUZZ_CHECK(unknown == exchange.body.invalid_fields);
+    CheckSummaryAgainstDom(body, exchange.body, rows);
     CheckClassify(exchange, patterns);
   }
   {

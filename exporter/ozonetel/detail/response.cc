@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bitset>
 #include <charconv>
 
 #include "callcenter/common/strings.h"
@@ -113,11 +114,9 @@ const rapidjson::Value* Payload(const rapidjson::Value& root) {
   return nullptr;
 }
 
-// "HH:MM:SS" or whole seconds of at most a day; null, absent and "" read
-// as 0. Anything else is unknown (-1) and returns false.
-bool ReadSeconds(const rapidjson::Value& object, const char* name,
-                 int64_t* out) {
-  std::string_view text = ValueText(Member(object, name));
+// "HH:MM:SS" or whole seconds of at most a day; "" (absent, null or not
+// text) reads as 0. Anything else is unknown (-1) and returns false.
+bool ReadSeconds(std::string_view text, int64_t* out) {
   *out = 0;
   if (text.empty()) return true;
   std::optional<int64_t> seconds = ParseDuration(text);
@@ -130,26 +129,236 @@ bool ReadSeconds(const rapidjson::Value& object, const char* name,
   return true;
 }
 
-void ReadSummaryRow(const rapidjson::Value& row, SummaryRow* out,
-                    int* invalid_fields) {
-  out->agent_name = Text(row, "AgentName");
-  out->agent_incr_id = Text(row, "AgentIncrID");
-  out->agent_unique_id = Text(row, "AgentUniqueID");
-  out->mode_type = Text(row, "ModeType");
-  out->call_date = ParseDate(Text(row, "CallDate"));
-  const std::array<std::pair<const char*, int64_t*>, 6> durations = {{
-      {"TotalLoginDuration", &out->login},
-      {"TotalBusyTime", &out->busy},
-      {"TotalIdleTime", &out->idle},
-      {"TotalPauseTime", &out->pause},
-      {"TotalWrapupTime", &out->wrapup},
-      {"TotalDialTime", &out->dial},
+// The summaryReport row fields the metrics use.
+enum SummaryField {
+  kAgentName,
+  kAgentIncrId,
+  kAgentUniqueId,
+  kModeType,
+  kCallDate,
+  kLoginDuration,
+  kBusyTime,
+  kIdleTime,
+  kPauseTime,
+  kWrapupTime,
+  kDialTime,
+  kSummaryFields
+};
+constexpr std::array<std::string_view, kSummaryFields> kSummaryFieldNames = {
+    "AgentName",      "AgentIncrID",        "AgentUniqueID", "ModeType",
+    "CallDate",       "TotalLoginDuration", "TotalBusyTime", "TotalIdleTime",
+    "TotalPauseTime", "TotalWrapupTime",    "TotalDialTime"};
+
+// One row's field texts as read: a value that is not a string (or a
+// number, read as its text) counts as "".
+using SummaryRowTexts = std::array<std::string, kSummaryFields>;
+
+SummaryRow ReadSummaryRow(const SummaryRowTexts& texts, int* invalid_fields) {
+  SummaryRow row;
+  row.agent_name = texts[kAgentName];
+  row.agent_incr_id = texts[kAgentIncrId];
+  row.agent_unique_id = texts[kAgentUniqueId];
+  row.mode_type = texts[kModeType];
+  row.call_date = ParseDate(texts[kCallDate]);
+  const std::array<std::pair<SummaryField, int64_t*>, 6> durations = {{
+      {kLoginDuration, &row.login},
+      {kBusyTime, &row.busy},
+      {kIdleTime, &row.idle},
+      {kPauseTime, &row.pause},
+      {kWrapupTime, &row.wrapup},
+      {kDialTime, &row.dial},
   }};
-  for (const auto& [name, field] : durations) {
+  for (const auto& [field, value] : durations) {
     // A garbled total must not publish as 0 (a regression of a per-day
     // counter) nor as a huge number: it stays unknown and is counted.
-    if (!ReadSeconds(row, name, field)) ++*invalid_fields;
+    if (!ReadSeconds(texts[field], value)) ++*invalid_fields;
   }
+  return row;
+}
+
+// Reads a summaryReport answer from the parser's events into its envelope
+// and rows, without a DOM: at 20,000 agents the answer is megabytes, and a
+// tree of it would cost more again. It reads what the DOM lookups it
+// replaced read: a key's first occurrence counts, and the rows are those
+// under `message` when it is an object or an array, else under `data`
+// (§6); a payload object is one row, a payload array's objects are rows
+// and its other elements are skipped.
+class SummaryReader {
+ public:
+  using Ch = char;
+  using SizeType = rapidjson::SizeType;
+
+  explicit SummaryReader(BodyResult* result) : result_(result) {}
+
+  bool Null() { return Scalar(Kind::kNull, {}); }
+  bool Bool(bool value) {
+    return Scalar(value ? Kind::kTrue : Kind::kFalse, {});
+  }
+  // With numbers read as strings only RawNumber is called; the rest are
+  // there for the reader's other instantiations.
+  bool Int(int /*value*/) { return Scalar(Kind::kOther, {}); }
+  bool Uint(unsigned /*value*/) { return Scalar(Kind::kOther, {}); }
+  bool Int64(int64_t /*value*/) { return Scalar(Kind::kOther, {}); }
+  bool Uint64(uint64_t /*value*/) { return Scalar(Kind::kOther, {}); }
+  bool Double(double /*value*/) { return Scalar(Kind::kOther, {}); }
+  bool RawNumber(const Ch* text, SizeType length, bool /*copy*/) {
+    return Scalar(Kind::kText, {text, length});
+  }
+  bool String(const Ch* text, SizeType length, bool /*copy*/) {
+    return Scalar(Kind::kText, {text, length});
+  }
+  bool Key(const Ch* text, SizeType length, bool /*copy*/);
+  bool StartObject() { return Open(/*is_object=*/true); }
+  bool EndObject(SizeType /*members*/) { return Close(); }
+  bool StartArray() { return Open(/*is_object=*/false); }
+  bool EndArray(SizeType /*elements*/) { return Close(); }
+
+  bool too_many_rows() const { return too_many_rows_; }
+  // The rows of the payload, if there is one (has_payload is set).
+  std::vector<SummaryRow> TakeRows();
+
+ private:
+  enum class Kind { kNull, kTrue, kFalse, kText, kOther };
+  // The root members read, and the two payload candidates' indexes.
+  enum RootKey { kStatus = 0, kMessage = 1, kData = 2, kRootKeys, kNoKey };
+
+  bool Scalar(Kind kind, std::string_view text);
+  bool Open(bool is_object);
+  bool Close();
+  void ReadStatus(Kind kind, std::string_view text);
+  bool FinishRow();
+
+  BodyResult* result_;
+  int depth_ = 0;  // containers open
+  RootKey root_key_ = kNoKey;
+  std::array<bool, kRootKeys> root_key_seen_{};
+  // Per candidate (message, data): seen as an object or array, and its rows.
+  std::array<bool, 2> is_payload_{};
+  std::array<std::vector<SummaryRow>, 2> rows_;
+  std::array<int, 2> invalid_fields_{};
+  size_t row_count_ = 0;
+  bool too_many_rows_ = false;
+  // The payload being read and the row within it.
+  RootKey payload_ = kNoKey;
+  bool payload_is_array_ = false;
+  int row_depth_ = 0;  // 0: not in a row
+  int field_ = -1;     // the row member being read, -1 when not a field
+  SummaryRowTexts row_;
+  std::bitset<kSummaryFields> row_seen_;
+};
+
+bool SummaryReader::Key(const Ch* text, SizeType length, bool /*copy*/) {
+  const std::string_view key(text, length);
+  if (depth_ == 1) {
+    root_key_ = kNoKey;
+    constexpr std::array<std::string_view, kRootKeys> kNames = {
+        "status", "message", "data"};
+    for (int k = 0; k < kRootKeys; ++k) {
+      if (key == kNames[k] && !root_key_seen_[k]) {
+        root_key_seen_[k] = true;
+        root_key_ = static_cast<RootKey>(k);
+      }
+    }
+  } else if (row_depth_ != 0 && depth_ == row_depth_) {
+    field_ = -1;
+    for (int f = 0; f < kSummaryFields; ++f) {
+      if (key == kSummaryFieldNames[f] && !row_seen_[f]) {
+        row_seen_[f] = true;
+        field_ = f;
+      }
+    }
+  }
+  return true;
+}
+
+bool SummaryReader::Scalar(Kind kind, std::string_view text) {
+  if (depth_ == 1) {
+    if (root_key_ == kStatus) ReadStatus(kind, text);
+    if (root_key_ == kMessage && kind == Kind::kText) {
+      result_->envelope.message = std::string(text.substr(0, kMaxMessageBytes));
+    }
+  } else if (row_depth_ != 0 && depth_ == row_depth_ && field_ >= 0 &&
+             kind == Kind::kText) {
+    row_[field_].assign(text);
+  }
+  return true;
+}
+
+void SummaryReader::ReadStatus(Kind kind, std::string_view text) {
+  using Status = Envelope::Status;
+  switch (kind) {
+    case Kind::kNull:
+      result_->envelope.status = Status::kAbsent;
+      break;
+    case Kind::kTrue:
+      result_->envelope.status = Status::kSuccess;
+      break;
+    case Kind::kFalse:
+      result_->envelope.status = Status::kFailure;
+      break;
+    case Kind::kText:
+      result_->envelope.status = StatusFromText(text);
+      break;
+    case Kind::kOther:
+      result_->envelope.status = Status::kUnknown;
+      break;
+  }
+}
+
+bool SummaryReader::Open(bool is_object) {
+  if (depth_ == 0) {
+    result_->envelope.root_is_object = is_object;
+  } else if (depth_ == 1) {
+    if (root_key_ == kStatus) ReadStatus(Kind::kOther, {});
+    if (root_key_ == kMessage || root_key_ == kData) {
+      payload_ = root_key_;
+      payload_is_array_ = !is_object;
+      is_payload_[payload_ - kMessage] = true;
+      if (is_object) row_depth_ = 2;  // the payload is the row
+    }
+  } else if (depth_ == 2 && payload_ != kNoKey && payload_is_array_ &&
+             is_object) {
+    row_depth_ = 3;
+  }
+  if (row_depth_ == depth_ + 1) {
+    for (std::string& text : row_) text.clear();
+    row_seen_.reset();
+    field_ = -1;
+  }
+  ++depth_;
+  return true;
+}
+
+bool SummaryReader::Close() {
+  bool go_on = true;
+  if (row_depth_ != 0 && depth_ == row_depth_) {
+    go_on = FinishRow();
+    row_depth_ = 0;
+  }
+  --depth_;
+  if (depth_ == 1) payload_ = kNoKey;
+  return go_on;
+}
+
+bool SummaryReader::FinishRow() {
+  if (++row_count_ > kMaxSummaryRows) {
+    too_many_rows_ = true;
+    return false;
+  }
+  const int candidate = payload_ - kMessage;
+  rows_[candidate].push_back(ReadSummaryRow(row_, &invalid_fields_[candidate]));
+  return true;
+}
+
+std::vector<SummaryRow> SummaryReader::TakeRows() {
+  for (int candidate = 0; candidate < 2; ++candidate) {
+    if (is_payload_[candidate]) {
+      result_->has_payload = true;
+      result_->invalid_fields = invalid_fields_[candidate];
+      return std::move(rows_[candidate]);
+    }
+  }
+  return {};
 }
 
 }  // namespace
@@ -253,28 +462,28 @@ BodyResult ParseSummaryBody(std::string_view body,
                             std::vector<SummaryRow>* rows) {
   BodyResult result;
   rows->clear();
-  rapidjson::Document doc;
-  if (!ParseDocument(body, &doc, &result)) return result;
+  SummaryReader reader(&result);
+  core::JsonLimits limits;
+  limits.max_bytes = kMaxBufferedBody;
+  if (std::string error = core::ParseJsonEvents(body, reader, limits);
+      !error.empty()) {
+    result = BodyResult{};
+    result.parse_error =
+        reader.too_many_rows()
+            ? "more than " + std::to_string(kMaxSummaryRows) + " rows"
+            : error;
+    return result;
+  }
+  if (!result.envelope.root_is_object) {
+    result.parse_error = "response is not a JSON object";
+    return result;
+  }
   // "No Data Found" means nobody logged in: zeros, and a successful poll.
   if (ContainsIgnoreCase(result.envelope.message, "No Data Found")) {
     result.no_data = true;
     return result;
   }
-  const rapidjson::Value* payload = Payload(doc);
-  if (payload == nullptr) return result;
-  result.has_payload = true;
-  auto read = [&](const rapidjson::Value& row) {
-    if (!row.IsObject()) return;  // tolerate junk elements
-    SummaryRow parsed;
-    ReadSummaryRow(row, &parsed, &result.invalid_fields);
-    rows->push_back(std::move(parsed));
-  };
-  if (payload->IsObject()) {
-    read(*payload);
-  } else {
-    rows->reserve(payload->Size());
-    for (const rapidjson::Value& row : payload->GetArray()) read(row);
-  }
+  *rows = reader.TakeRows();
   return result;
 }
 

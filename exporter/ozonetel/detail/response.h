@@ -1,9 +1,9 @@
 // Internals of the Ozonetel client, exposed for unit tests: the envelope of
 // a response, how an exchange is classified into an Outcome, and the DOM
-// parsers of the small responses (summaryReport, aht, generateToken).
+// parsers of the small responses (aht, agentdetails, generateToken), and
+// the event-driven parser of summaryReport, which can be megabytes.
 #ifndef CALLCENTER_OZONETEL_DETAIL_RESPONSE_H_
 #define CALLCENTER_OZONETEL_DETAIL_RESPONSE_H_
-
 
 #include <cstddef>
 #include <functional>
@@ -26,6 +26,10 @@ inline constexpr size_t kMaxMessageBytes = 1024;
 // Small responses are buffered for a DOM parse; anything larger is refused
 // (a summary for 20,000 agents is a few megabytes).
 inline constexpr size_t kMaxBufferedBody = size_t{32} * 1024 * 1024;
+// Most summaryReport rows read from one answer: a row per agent and mode,
+// so 20,000 agents on a few modes fit; a body of millions of `{}` is
+// refused instead of costing gigabytes of rows.
+inline constexpr size_t kMaxSummaryRows = 250'000;
 
 // The root-level `status` and `message` of a response (§3).
 struct Envelope {
@@ -80,9 +84,10 @@ Exchange BufferedExchange(
     Transport& transport, const HttpCall& call,
     const std::function<BodyResult(std::string_view body)>& parse);
 
-// summaryReport (§6): rows under `message` or `data`, object or array. A
-// total that is not a duration or exceeds a day is an invalid field: the
-// row keeps -1 there (unknown) and the result counts it.
+// summaryReport (§6): rows under `message` or `data`, object or array,
+// read without a DOM. A total that is not a duration or exceeds a day is
+// an invalid field: the row keeps -1 there (unknown) and the result counts
+// it. More than kMaxSummaryRows rows fail the body.
 BodyResult ParseSummaryBody(std::string_view body,
                             std::vector<SummaryRow>* rows);
 // aht (§7): one object under `message` (or `data`).
