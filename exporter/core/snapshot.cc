@@ -113,20 +113,6 @@ Snapshot::Snapshot(std::vector<std::shared_ptr<const SnapshotPart>> parts,
   AppendLittleEndian32(&gzip_tail_, static_cast<uint32_t>(text_size_));
 }
 
-void Snapshot::ForEachTextChunk(
-    const std::function<void(std::string_view)>& write) const {
-  for (const auto& part : parts_) {
-    if (!part->text.empty()) write(part->text);
-  }
-}
-
-void Snapshot::ForEachGzipChunk(
-    const std::function<void(std::string_view)>& write) const {
-  write(std::string_view(kGzipHeader, sizeof(kGzipHeader)));
-  for (const auto& part : parts_) write(part->deflate);
-  write(gzip_tail_);
-}
-
 size_t Snapshot::gzip_size() const {
   return sizeof(kGzipHeader) + deflate_size_ + gzip_tail_.size();
 }
@@ -134,15 +120,40 @@ size_t Snapshot::gzip_size() const {
 std::string Snapshot::Text() const {
   std::string out;
   out.reserve(text_size_);
-  ForEachTextChunk([&](std::string_view chunk) { out.append(chunk); });
+  SnapshotBody(*this, /*gzip=*/false).WriteTo([&](std::string_view piece) {
+    out.append(piece);
+    return true;
+  });
   return out;
 }
 
 std::string Snapshot::Gzip() const {
   std::string out;
   out.reserve(gzip_size());
-  ForEachGzipChunk([&](std::string_view chunk) { out.append(chunk); });
+  SnapshotBody(*this, /*gzip=*/true).WriteTo([&](std::string_view piece) {
+    out.append(piece);
+    return true;
+  });
   return out;
+}
+
+SnapshotBody::SnapshotBody(const Snapshot& snapshot, bool gzip)
+    : parts_(snapshot.parts_),
+      gzip_(gzip),
+      gzip_tail_(gzip ? snapshot.gzip_tail_ : std::string()),
+      size_(gzip ? snapshot.gzip_size() : snapshot.text_size()) {}
+
+void SnapshotBody::WriteTo(const std::function<bool(std::string_view)>& write) {
+  if (written_) return;
+  written_ = true;
+  bool open =
+      !gzip_ || write(std::string_view(kGzipHeader, sizeof(kGzipHeader)));
+  for (std::shared_ptr<const SnapshotPart>& part : parts_) {
+    const std::string& piece = gzip_ ? part->deflate : part->text;
+    if (open && !piece.empty()) open = write(piece);
+    part.reset();
+  }
+  if (open && gzip_) write(gzip_tail_);
 }
 
 SnapshotPublisher::SnapshotPublisher(const Logger& logger, Options options)

@@ -31,6 +31,8 @@
 
 namespace callcenter::core {
 
+class SnapshotBody;
+
 // One source's rendering.
 struct SnapshotPart {
   std::string text;
@@ -44,12 +46,6 @@ class Snapshot {
   Snapshot(std::vector<std::shared_ptr<const SnapshotPart>> parts,
            uint64_t generation);
 
-  // Calls `write` with each piece of the plain text, in order.
-  void ForEachTextChunk(
-      const std::function<void(std::string_view)>& write) const;
-  // Calls `write` with each piece of the gzip body, in order.
-  void ForEachGzipChunk(
-      const std::function<void(std::string_view)>& write) const;
   size_t text_size() const { return text_size_; }
   size_t gzip_size() const;
   uint64_t generation() const { return generation_; }
@@ -59,11 +55,39 @@ class Snapshot {
   std::string Gzip() const;
 
  private:
+  friend class SnapshotBody;
   std::vector<std::shared_ptr<const SnapshotPart>> parts_;
   std::string gzip_tail_;  // final empty block + CRC-32 + ISIZE
   size_t text_size_ = 0;
   size_t deflate_size_ = 0;
   uint64_t generation_ = 0;
+};
+
+// One scrape's body: the snapshot's parts (plain text, or the gzip member
+// around their deflate streams), held by the scrape itself and let go one
+// by one as they are written. A part the render thread replaces meanwhile
+// (the call counters re-render megabytes per poll) is then freed once
+// every scrape that started before has written it, not when the slowest
+// of them ends.
+class SnapshotBody {
+ public:
+  SnapshotBody(const Snapshot& snapshot, bool gzip);
+  SnapshotBody(const SnapshotBody&) = delete;
+  SnapshotBody& operator=(const SnapshotBody&) = delete;
+
+  size_t size() const { return size_; }
+  // Hands `write` the body in pieces, in order; once `write` answers false
+  // (the peer is gone) nothing more is written. Each part is released
+  // after its piece, so the body is written once: later calls write
+  // nothing.
+  void WriteTo(const std::function<bool(std::string_view)>& write);
+
+ private:
+  std::vector<std::shared_ptr<const SnapshotPart>> parts_;
+  bool gzip_;
+  std::string gzip_tail_;
+  size_t size_;
+  bool written_ = false;
 };
 
 // Renders `source` into a part (text, deflate, CRC); a piecewise source is

@@ -13,9 +13,9 @@ namespace callcenter::web {
 inline constexpr char kMetricsContentType[] =
     "text/plain; version=0.0.4; charset=utf-8";
 
-// The response keeps `snapshot` alive until it is written; nothing
-// proportional to the body is copied.
-HttpResponse MetricsResponse(std::shared_ptr<const core::Snapshot> snapshot,
+// The response holds the snapshot's parts until each is written (not the
+// snapshot itself); nothing proportional to the body is copied.
+HttpResponse MetricsResponse(const core::Snapshot& snapshot,
                              const HttpRequest& request);
 
 }  // namespace callcenter::web

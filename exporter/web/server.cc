@@ -44,7 +44,8 @@ void WebServer::AddRoute(HttpServer& server, const core::Route& route) {
   route_options.authenticate = route.basic_auth;
   route_options.on_refused = route.on_refused;
   // A webhook flood may take at most half the workers.
-  if (route.max_body_bytes > 0) route_options.max_concurrent = kExtraWorkers / 2;
+  if (route.max_body_bytes > 0)
+    route_options.max_concurrent = kExtraWorkers / 2;
   server.Handle(route.path, route_options, route.handler);
 }
 
@@ -54,7 +55,7 @@ void WebServer::AddBuiltInRoutes(HttpServer& server) {
   core::SnapshotPublisher* publisher = &publisher_;
   server.Handle(options_.telemetry_path, metrics,
                 [publisher](const HttpRequest& request) {
-                  return MetricsResponse(publisher->Current(), request);
+                  return MetricsResponse(*publisher->Current(), request);
                 });
   server.Handle("/", RouteOptions{}, [this](const HttpRequest& request) {
     if (request.path != "/") return HttpResponse::Text(404, "not found\n");
@@ -74,7 +75,8 @@ void WebServer::AddBuiltInRoutes(HttpServer& server) {
 }
 
 bool WebServer::Start(std::string* error) {
-  main_ = std::make_unique<HttpServer>(ServerOptions(options_.listen_addresses));
+  main_ =
+      std::make_unique<HttpServer>(ServerOptions(options_.listen_addresses));
   AddBuiltInRoutes(*main_);
   const bool separate_events = !options_.events_listen_addresses.empty();
   if (separate_events) {
@@ -137,8 +139,7 @@ LandingData WebServer::Landing() const {
       if (auto it = usage.find(status.api); it != usage.end()) {
         upstream.used = it->second.used;
         upstream.limit = it->second.limit;
-        upstream.window_seconds =
-            static_cast<int>(it->second.window.count());
+        upstream.window_seconds = static_cast<int>(it->second.window.count());
       }
       upstream.last_error = status.last_error;
       data.upstreams.push_back(std::move(upstream));

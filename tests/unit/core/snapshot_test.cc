@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -104,8 +105,10 @@ class PiecewiseGauge final : public PiecewiseSource {
 
 std::vector<const char*> TextPointers(const Snapshot& snapshot) {
   std::vector<const char*> pointers;
-  snapshot.ForEachTextChunk(
-      [&](std::string_view chunk) { pointers.push_back(chunk.data()); });
+  SnapshotBody(snapshot, /*gzip=*/false).WriteTo([&](std::string_view chunk) {
+    pointers.push_back(chunk.data());
+    return true;
+  });
   return pointers;
 }
 
@@ -304,6 +307,67 @@ TEST(RenderPartTest, DeflatePartIsByteAligned) {
   ASSERT_GE(part->deflate.size(), 4u);
   EXPECT_EQ(part->deflate.substr(part->deflate.size() - 4),
             std::string("\x00\x00\xff\xff", 4));
+}
+
+std::shared_ptr<const SnapshotPart> PartOf(const GaugeSource& source) {
+  return RenderPart(source);
+}
+
+// A scrape that started before its snapshot was replaced holds each part
+// only until it has written it.
+TEST(SnapshotBodyTest, EachPartIsLetGoOnceWritten) {
+  GaugeSource a("a_gauge", 3);
+  GaugeSource b("b_gauge", 3);
+  for (const bool gzip : {false, true}) {
+    SCOPED_TRACE(gzip ? "gzip" : "plain");
+    std::vector<std::shared_ptr<const SnapshotPart>> parts = {PartOf(a),
+                                                              PartOf(b)};
+    const std::weak_ptr<const SnapshotPart> first = parts[0];
+    const std::weak_ptr<const SnapshotPart> second = parts[1];
+    auto snapshot = std::make_unique<Snapshot>(std::move(parts), 1);
+    const std::string whole = gzip ? snapshot->Gzip() : snapshot->Text();
+    SnapshotBody body(*snapshot, gzip);
+    snapshot.reset();  // replaced by the next render
+    ASSERT_FALSE(first.expired());
+    std::string written;
+    std::vector<bool> first_alive;
+    body.WriteTo([&](std::string_view piece) {
+      first_alive.push_back(!first.expired());
+      written.append(piece);
+      return true;
+    });
+    EXPECT_EQ(written, whole);
+    EXPECT_EQ(written.size(), body.size());
+    // gzip: header, a, b, tail; plain: a, b.
+    const std::vector<bool> expected =
+        gzip ? std::vector<bool>{true, true, false, false}
+             : std::vector<bool>{true, false};
+    EXPECT_EQ(first_alive, expected);
+    EXPECT_TRUE(first.expired());
+    EXPECT_TRUE(second.expired());
+    bool written_again = false;
+    body.WriteTo([&](std::string_view /*piece*/) {
+      written_again = true;
+      return true;
+    });
+    EXPECT_FALSE(written_again);
+  }
+}
+
+TEST(SnapshotBodyTest, APeerThatLeftIsWrittenNothingMoreAndHoldsNothing) {
+  GaugeSource a("a_gauge", 3);
+  GaugeSource b("b_gauge", 3);
+  std::vector<std::shared_ptr<const SnapshotPart>> parts = {PartOf(a),
+                                                            PartOf(b)};
+  const std::weak_ptr<const SnapshotPart> second = parts[1];
+  SnapshotBody body(Snapshot(std::move(parts), 1), /*gzip=*/true);
+  int writes = 0;
+  body.WriteTo([&](std::string_view /*piece*/) {
+    ++writes;
+    return false;
+  });
+  EXPECT_EQ(writes, 1);  // the gzip header, refused
+  EXPECT_TRUE(second.expired());
 }
 
 }  // namespace

@@ -82,7 +82,7 @@ class MetricsResponseTest : public ::testing::Test {
 TEST_F(MetricsResponseTest, PlainTextIsTheSnapshotText) {
   const auto snapshot = publisher_.Current();
   const HttpResponse response =
-      MetricsResponse(snapshot, WithAcceptEncoding(""));
+      MetricsResponse(*snapshot, WithAcceptEncoding(""));
   EXPECT_EQ(response.status, 200);
   EXPECT_EQ(response.content_type, "text/plain; version=0.0.4; charset=utf-8");
   EXPECT_THAT(response.headers, Contains(Header("Vary", "Accept-Encoding")));
@@ -96,7 +96,7 @@ TEST_F(MetricsResponseTest, PlainTextIsTheSnapshotText) {
 TEST_F(MetricsResponseTest, GzipIsOneMemberThatInflatesToTheText) {
   const auto snapshot = publisher_.Current();
   const HttpResponse response =
-      MetricsResponse(snapshot, WithAcceptEncoding("deflate, gzip"));
+      MetricsResponse(*snapshot, WithAcceptEncoding("deflate, gzip"));
   EXPECT_EQ(FindHeader(response, "Content-Encoding"), "gzip");
   EXPECT_THAT(response.headers, Contains(Header("Vary", "Accept-Encoding")));
   EXPECT_EQ(response.content_type, kMetricsContentType);
@@ -133,7 +133,7 @@ TEST_F(MetricsResponseTest, AcceptEncodingQValuesChooseTheBody) {
   const auto snapshot = publisher_.Current();
   for (const Case& c : cases) {
     const HttpResponse response =
-        MetricsResponse(snapshot, WithAcceptEncoding(c.accept));
+        MetricsResponse(*snapshot, WithAcceptEncoding(c.accept));
     EXPECT_EQ(FindHeader(response, "Content-Encoding").has_value(), c.gzip)
         << c.accept;
     EXPECT_THAT(response.headers, Contains(Header("Vary", "Accept-Encoding")))
@@ -146,15 +146,16 @@ TEST_F(MetricsResponseTest, AcceptEncodingQValuesChooseTheBody) {
 
 TEST_F(MetricsResponseTest, AResponseKeepsItsSnapshotWhileANewOneIsPublished) {
   const HttpResponse plain =
-      MetricsResponse(publisher_.Current(), WithAcceptEncoding(""));
+      MetricsResponse(*publisher_.Current(), WithAcceptEncoding(""));
   const HttpResponse gzip =
-      MetricsResponse(publisher_.Current(), WithAcceptEncoding("gzip"));
+      MetricsResponse(*publisher_.Current(), WithAcceptEncoding("gzip"));
   source_.level = 42;
   publisher_.MarkAllDirty();
   publisher_.RenderNow();
   EXPECT_THAT(publisher_.Current()->Text(), HasSubstr("test_level 42\n"));
-  EXPECT_THAT(Collect(plain), HasSubstr("test_level 1\n"));
-  EXPECT_THAT(Collect(plain), Not(HasSubstr("test_level 42")));
+  const std::string plain_body = Collect(plain);
+  EXPECT_THAT(plain_body, HasSubstr("test_level 1\n"));
+  EXPECT_THAT(plain_body, Not(HasSubstr("test_level 42")));
   EXPECT_THAT(test::Gunzip(Collect(gzip)).text, HasSubstr("test_level 1\n"));
 }
 
