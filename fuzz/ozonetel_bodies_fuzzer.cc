@@ -1,4 +1,4 @@
-// The DOM parsers of the small Ozonetel responses (summaryReport, aht,
+// The parsers of the buffered Ozonetel responses (summaryReport, aht,
 // agentdetails, generateToken) and Classify on an Exchange built from the
 // input.
 //
@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "callcenter/common/strings.h"
 #include "callcenter/common/timeutil.h"
 #include "core/json.h"
 #include "fuzz_util.h"
@@ -109,19 +110,33 @@ int64_t DomSeconds(const rapidjson::Value& row, const char* name,
   return *seconds;
 }
 
+Envelope::Status DomStatus(const rapidjson::Value& root) {
+  const rapidjson::Value* status = core::FindMember(root, "status");
+  if (status == nullptr || status->IsNull()) return Envelope::Status::kAbsent;
+  if (status->IsBool()) {
+    return status->GetBool() ? Envelope::Status::kSuccess
+                             : Envelope::Status::kFailure;
+  }
+  if (status->IsString()) return StatusFromText(DomText(root, "status"));
+  return Envelope::Status::kUnknown;
+}
+
 void CheckSummaryAgainstDom(std::string_view body, const BodyResult& result,
                             const std::vector<SummaryRow>& rows) {
   rapidjson::Document doc;
   core::JsonLimits limits;
   limits.max_bytes = kMaxBufferedBody;
-  if (!core::ParseJson(body, &doc, limits).empty()) {
-    FUZZ_CHECK(!result.parse_error.empty() && rows.empty());
+  if (std::string error = core::ParseJson(body, &doc, limits); !error.empty()) {
+    FUZZ_CHECK(result.parse_error == error && rows.empty());
     return;
   }
   FUZZ_CHECK(result.envelope.root_is_object == doc.IsObject());
   if (!doc.IsObject()) return;
+  FUZZ_CHECK(result.envelope.status == DomStatus(doc));
   FUZZ_CHECK(result.envelope.message ==
              DomText(doc, "message").substr(0, kMaxMessageBytes));
+  FUZZ_CHECK(result.no_data ==
+             ContainsIgnoreCase(result.envelope.message, "No Data Found"));
   if (result.no_data) return;
   const rapidjson::Value* payload = nullptr;
   for (const char* name : {"message", "data"}) {
@@ -140,6 +155,10 @@ void CheckSummaryAgainstDom(std::string_view body, const BodyResult& result,
     for (const rapidjson::Value& element : payload->GetArray()) {
       if (element.IsObject()) objects.push_back(&element);
     }
+  }
+  if (objects.size() > kMaxSummaryRows) {
+    FUZZ_CHECK(!result.parse_error.empty() && rows.empty());
+    return;
   }
   FUZZ_CHECK(objects.size() == rows.size());
   int invalid = 0;

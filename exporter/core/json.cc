@@ -31,8 +31,7 @@ std::string ParseJson(std::string_view text, rapidjson::Document* doc,
     error = ParseJsonEvents(text, handler, limits);
     return error.empty();
   };
-  doc->Populate(generate);
-  if (!error.empty()) doc->SetNull();
+  doc->Populate(generate);  // on failure the document stays null
   return error;
 }
 

@@ -11,6 +11,7 @@
 #include <rapidjson/reader.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>

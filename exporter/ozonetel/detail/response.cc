@@ -213,9 +213,9 @@ class SummaryReader {
   bool StartArray() { return Open(/*is_object=*/false); }
   bool EndArray(SizeType /*elements*/) { return Close(); }
 
-  bool too_many_rows() const { return too_many_rows_; }
-  // The rows of the payload, if there is one (has_payload is set).
-  std::vector<SummaryRow> TakeRows();
+  // The rows of the payload, if there is one (has_payload is set); false
+  // when it held more than kMaxSummaryRows rows.
+  bool TakeRows(std::vector<SummaryRow>* rows);
 
  private:
   enum class Kind { kNull, kTrue, kFalse, kText, kOther };
@@ -226,18 +226,18 @@ class SummaryReader {
   bool Open(bool is_object);
   bool Close();
   void ReadStatus(Kind kind, std::string_view text);
-  bool FinishRow();
+  void FinishRow();
 
   BodyResult* result_;
   int depth_ = 0;  // containers open
   RootKey root_key_ = kNoKey;
   std::array<bool, kRootKeys> root_key_seen_{};
-  // Per candidate (message, data): seen as an object or array, and its rows.
+  // Per candidate (message, data): seen as an object or array, its rows,
+  // and whether it had more than the cap (the rest were not kept).
   std::array<bool, 2> is_payload_{};
   std::array<std::vector<SummaryRow>, 2> rows_;
   std::array<int, 2> invalid_fields_{};
-  size_t row_count_ = 0;
-  bool too_many_rows_ = false;
+  std::array<bool, 2> too_many_rows_{};
   // The payload being read and the row within it.
   RootKey payload_ = kNoKey;
   bool payload_is_array_ = false;
@@ -330,35 +330,37 @@ bool SummaryReader::Open(bool is_object) {
 }
 
 bool SummaryReader::Close() {
-  bool go_on = true;
   if (row_depth_ != 0 && depth_ == row_depth_) {
-    go_on = FinishRow();
+    FinishRow();
     row_depth_ = 0;
   }
   --depth_;
   if (depth_ == 1) payload_ = kNoKey;
-  return go_on;
-}
-
-bool SummaryReader::FinishRow() {
-  if (++row_count_ > kMaxSummaryRows) {
-    too_many_rows_ = true;
-    return false;
-  }
-  const int candidate = payload_ - kMessage;
-  rows_[candidate].push_back(ReadSummaryRow(row_, &invalid_fields_[candidate]));
   return true;
 }
 
-std::vector<SummaryRow> SummaryReader::TakeRows() {
+// The parse goes on past the cap: the candidate may not be the payload
+// (message before data), or the answer may say "No Data Found".
+void SummaryReader::FinishRow() {
+  const int candidate = payload_ - kMessage;
+  if (rows_[candidate].size() >= kMaxSummaryRows) {
+    too_many_rows_[candidate] = true;
+    return;
+  }
+  rows_[candidate].push_back(ReadSummaryRow(row_, &invalid_fields_[candidate]));
+}
+
+bool SummaryReader::TakeRows(std::vector<SummaryRow>* rows) {
   for (int candidate = 0; candidate < 2; ++candidate) {
     if (is_payload_[candidate]) {
       result_->has_payload = true;
+      if (too_many_rows_[candidate]) return false;
       result_->invalid_fields = invalid_fields_[candidate];
-      return std::move(rows_[candidate]);
+      *rows = std::move(rows_[candidate]);
+      return true;
     }
   }
-  return {};
+  return true;
 }
 
 }  // namespace
@@ -468,10 +470,7 @@ BodyResult ParseSummaryBody(std::string_view body,
   if (std::string error = core::ParseJsonEvents(body, reader, limits);
       !error.empty()) {
     result = BodyResult{};
-    result.parse_error =
-        reader.too_many_rows()
-            ? "more than " + std::to_string(kMaxSummaryRows) + " rows"
-            : error;
+    result.parse_error = std::move(error);
     return result;
   }
   if (!result.envelope.root_is_object) {
@@ -483,7 +482,10 @@ BodyResult ParseSummaryBody(std::string_view body,
     result.no_data = true;
     return result;
   }
-  *rows = reader.TakeRows();
+  if (!reader.TakeRows(rows)) {
+    result.parse_error =
+        "more than " + std::to_string(kMaxSummaryRows) + " rows";
+  }
   return result;
 }
 

@@ -23,12 +23,13 @@ namespace callcenter::ozonetel::detail {
 inline constexpr size_t kBodyHeadBytes = 512;
 // Longest vendor `message` kept in a Failure.
 inline constexpr size_t kMaxMessageBytes = 1024;
-// Small responses are buffered for a DOM parse; anything larger is refused
-// (a summary for 20,000 agents is a few megabytes).
+// Answers other than the streamed CDR body are buffered whole, then parsed;
+// anything larger is refused (a summary for 20,000 agents is a few
+// megabytes).
 inline constexpr size_t kMaxBufferedBody = size_t{32} * 1024 * 1024;
-// Most summaryReport rows read from one answer: a row per agent and mode,
-// so 20,000 agents on a few modes fit; a body of millions of `{}` is
-// refused instead of costing gigabytes of rows.
+// Most summaryReport rows kept from one answer: a row per agent and mode,
+// so 20,000 agents on a few modes fit. A payload with more fails the
+// answer, instead of a body of millions of `{}` costing gigabytes of rows.
 inline constexpr size_t kMaxSummaryRows = 250'000;
 
 // The root-level `status` and `message` of a response (§3).
@@ -87,7 +88,7 @@ Exchange BufferedExchange(
 // summaryReport (§6): rows under `message` or `data`, object or array,
 // read without a DOM. A total that is not a duration or exceeds a day is
 // an invalid field: the row keeps -1 there (unknown) and the result counts
-// it. More than kMaxSummaryRows rows fail the body.
+// it. A payload of more than kMaxSummaryRows rows fails the body.
 BodyResult ParseSummaryBody(std::string_view body,
                             std::vector<SummaryRow>* rows);
 // aht (§7): one object under `message` (or `data`).

@@ -114,23 +114,64 @@ TEST(SummaryBodyTest, ABodyThatIsNotAnObjectOrNotJsonFails) {
   EXPECT_EQ(nested.result.parse_error, "nested deeper than 64");
 }
 
+TEST(SummaryBodyTest, OnlyTheFirstMessageDecidesThePayload) {
+  const Parsed parsed =
+      Parse(R"({"message":"ok","message":[{"AgentName":"second"}],)"
+            R"("data":[{"AgentName":"from-data"}]})");
+  EXPECT_EQ(parsed.result.envelope.message, "ok");
+  ASSERT_EQ(parsed.rows.size(), 1u);
+  EXPECT_EQ(parsed.rows[0].agent_name, "from-data");
+}
+
+TEST(SummaryBodyTest, RowShapedObjectsElsewhereAreNotRows) {
+  const Parsed parsed =
+      Parse(R"({"status":[{"AgentName":"s"}],"rows":[{"AgentName":"r"}],)"
+            R"("message":[[{"AgentName":"nested"}]]})");
+  EXPECT_EQ(parsed.result.envelope.status, Envelope::Status::kUnknown);
+  EXPECT_TRUE(parsed.result.has_payload);
+  EXPECT_TRUE(parsed.rows.empty());
+}
+
+TEST(SummaryBodyTest, AnEmptyPayloadObjectIsOneRowOfZeros) {
+  const Parsed parsed = Parse(R"({"status":"success","message":{}})");
+  ASSERT_EQ(parsed.rows.size(), 1u);
+  EXPECT_EQ(parsed.rows[0].agent_name, "");
+  EXPECT_EQ(parsed.rows[0].login, 0);
+  EXPECT_FALSE(parsed.rows[0].call_date.has_value());
+}
+
+// `{"status":"success","<key>":[{},{},...]}` with `rows` empty objects.
+std::string EmptyRows(const std::string& key, size_t rows) {
+  std::string body = R"({"status":"success",")" + key + R"(":[)";
+  for (size_t i = 0; i < rows; ++i) body += "{},";
+  if (rows > 0) body.pop_back();
+  return body + "]";
+}
+
 // A body of small empty rows would otherwise cost about 200 bytes of row
 // per 3 bytes of body.
-TEST(SummaryBodyTest, MoreRowsThanTheLimitFailTheBody) {
-  std::string body = R"({"status":"success","message":[)";
-  for (size_t i = 0; i <= kMaxSummaryRows; ++i) body += "{},";
-  body.back() = ']';
-  body += "}";
-  const Parsed parsed = Parse(body);
-  EXPECT_EQ(parsed.result.parse_error,
+TEST(SummaryBodyTest, APayloadOfMoreRowsThanTheCapFailsTheBody) {
+  const Parsed over = Parse(EmptyRows("message", kMaxSummaryRows + 1) + "}");
+  EXPECT_EQ(over.result.parse_error,
             "more than " + std::to_string(kMaxSummaryRows) + " rows");
-  EXPECT_TRUE(parsed.rows.empty());
+  EXPECT_TRUE(over.rows.empty());
+  EXPECT_EQ(Parse(EmptyRows("data", kMaxSummaryRows) + "}").rows.size(),
+            kMaxSummaryRows);
+}
 
-  body = R"({"status":"success","message":[)";
-  for (size_t i = 0; i < kMaxSummaryRows; ++i) body += "{},";
-  body.back() = ']';
-  body += "}";
-  EXPECT_EQ(Parse(body).rows.size(), kMaxSummaryRows);
+// The cap is on what is kept: rows that are not the payload cost nothing
+// past it and fail nothing.
+TEST(SummaryBodyTest, RowsOverTheCapOutsideThePayloadAreHarmless) {
+  const Parsed no_data = Parse(EmptyRows("data", kMaxSummaryRows + 1) +
+                               R"(,"message":"No Data Found"})");
+  EXPECT_TRUE(no_data.result.parse_error.empty());
+  EXPECT_TRUE(no_data.result.no_data);
+
+  const Parsed message_wins = Parse(EmptyRows("data", kMaxSummaryRows + 1) +
+                                    R"(,"message":[{"AgentName":"a"}]})");
+  EXPECT_TRUE(message_wins.result.parse_error.empty());
+  ASSERT_EQ(message_wins.rows.size(), 1u);
+  EXPECT_EQ(message_wins.rows[0].agent_name, "a");
 }
 
 }  // namespace

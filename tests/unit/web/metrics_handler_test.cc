@@ -144,7 +144,8 @@ TEST_F(MetricsResponseTest, AcceptEncodingQValuesChooseTheBody) {
   }
 }
 
-TEST_F(MetricsResponseTest, AResponseKeepsItsSnapshotWhileANewOneIsPublished) {
+TEST_F(MetricsResponseTest,
+       AResponseKeepsItsPartsWhileANewSnapshotIsPublished) {
   const HttpResponse plain =
       MetricsResponse(*publisher_.Current(), WithAcceptEncoding(""));
   const HttpResponse gzip =

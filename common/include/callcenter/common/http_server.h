@@ -58,7 +58,8 @@ struct HttpResponse {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
   // A body written from shared buffers instead of `body`: `stream_length`
-  // bytes in total, handed out by `stream` in pieces.
+  // bytes in total, handed out by `stream` in pieces. Called at most once:
+  // a producer may let go of each buffer once it is written.
   std::function<void(const BodyWriter&)> stream;
   size_t stream_length = 0;
 
