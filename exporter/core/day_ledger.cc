@@ -1,6 +1,7 @@
 #include "core/day_ledger.h"
 
 #include <algorithm>
+#include <bit>
 
 namespace callcenter::core {
 
@@ -19,15 +20,74 @@ uint64_t CompactId(std::string_view id) {
   return hash | (uint64_t{1} << 63);
 }
 
+namespace detail {
+namespace {
+
+constexpr size_t kMinCapacity = 64;
+
+// Vendor ids are near-sequential: Fibonacci hashing spreads them over the
+// table's high bits. `capacity` is a power of two.
+size_t HashSlot(uint64_t id, size_t capacity) {
+  return static_cast<size_t>((id * 0x9E3779B97F4A7C15ULL) >>
+                             (64 - std::countr_zero(capacity)));
+}
+
+}  // namespace
+
+// The slot holding `id`, or the free slot where it would go. The table is
+// never more than three quarters full, so the probe ends.
+size_t IdStages::SlotOf(uint64_t id) const {
+  const size_t mask = stages_.size() - 1;
+  size_t slot = HashSlot(id, stages_.size());
+  while (stages_[slot] != 0 && ids_[slot] != id) slot = (slot + 1) & mask;
+  return slot;
+}
+
+uint8_t IdStages::Get(uint64_t id) const {
+  if (size_ == 0) return 0;
+  const size_t slot = SlotOf(id);
+  return stages_[slot];
+}
+
+void IdStages::Set(uint64_t id, uint8_t stage) {
+  if (stage == 0) return;
+  if ((size_ + 1) * 4 > stages_.size() * 3) {
+    Grow(std::max(kMinCapacity, stages_.size() * 2));
+  }
+  const size_t slot = SlotOf(id);
+  if (stages_[slot] == 0) {
+    ids_[slot] = id;
+    ++size_;
+  }
+  stages_[slot] = stage;
+}
+
+void IdStages::Reserve(size_t ids) {
+  size_t capacity = kMinCapacity;
+  while (ids * 4 > capacity * 3) capacity *= 2;
+  if (capacity > stages_.size()) Grow(capacity);
+}
+
+void IdStages::Grow(size_t capacity) {
+  std::vector<uint64_t> old_ids(capacity, 0);
+  std::vector<uint8_t> old_stages(capacity, 0);
+  old_ids.swap(ids_);
+  old_stages.swap(stages_);
+  size_ = 0;
+  for (size_t slot = 0; slot < old_stages.size(); ++slot) {
+    if (old_stages[slot] != 0) Set(old_ids[slot], old_stages[slot]);
+  }
+}
+
+}  // namespace detail
+
 uint8_t DayLedger::Stage(Date day, uint64_t id) const {
   auto it = days_.find(day);
-  if (it == days_.end()) return 0;
-  auto entry = it->second.find(id);
-  return entry == it->second.end() ? 0 : entry->second;
+  return it == days_.end() ? 0 : it->second.Get(id);
 }
 
 void DayLedger::Mark(Date day, uint64_t id, uint8_t stage) {
-  days_[day][id] = stage;
+  days_[day].Set(id, stage);
 }
 
 void DayLedger::Open(Date day) { days_.try_emplace(day); }
@@ -60,7 +120,10 @@ void DayLedger::Save(rapidjson::Writer<rapidjson::StringBuffer>* w) const {
     w->Key("date");
     w->String(FormatDate(day).c_str());
     w->Key("ids");
-    std::vector<std::pair<uint64_t, uint8_t>> sorted(ids.begin(), ids.end());
+    std::vector<std::pair<uint64_t, uint8_t>> sorted;
+    sorted.reserve(ids.size());
+    ids.ForEach(
+        [&](uint64_t id, uint8_t stage) { sorted.emplace_back(id, stage); });
     std::sort(sorted.begin(), sorted.end());
     w->StartArray();
     for (const auto& [id, stage] : sorted) {
@@ -80,7 +143,7 @@ bool DayLedger::Load(const rapidjson::Value& value, std::string* error) {
     *error = "day ledgers are not a list";
     return false;
   }
-  std::map<Date, std::unordered_map<uint64_t, uint8_t>> days;
+  std::map<Date, detail::IdStages> days;
   for (const auto& entry : value.GetArray()) {
     if (!entry.IsObject() || !entry.HasMember("date") ||
         !entry["date"].IsString() || !entry.HasMember("ids") ||
@@ -94,7 +157,7 @@ bool DayLedger::Load(const rapidjson::Value& value, std::string* error) {
       return false;
     }
     auto& ids = days[*day];
-    ids.reserve(entry["ids"].Size());
+    ids.Reserve(entry["ids"].Size());
     for (const auto& pair : entry["ids"].GetArray()) {
       if (!pair.IsArray() || pair.Size() != 2 || !pair[0].IsUint64() ||
           !pair[1].IsUint() || pair[1].GetUint() == 0 ||
@@ -102,7 +165,7 @@ bool DayLedger::Load(const rapidjson::Value& value, std::string* error) {
         *error = "malformed ledger id";
         return false;
       }
-      ids[pair[0].GetUint64()] = static_cast<uint8_t>(pair[1].GetUint());
+      ids.Set(pair[0].GetUint64(), static_cast<uint8_t>(pair[1].GetUint()));
     }
   }
   days_ = std::move(days);

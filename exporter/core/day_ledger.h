@@ -3,7 +3,8 @@
 // after wrap-up). Ids are kept as 64-bit numbers: a decimal id of up to 18
 // digits is its own value (every vendor CallID is 17 digits); anything else
 // is hashed into the upper half of the range, so numeric and hashed ids
-// never collide. 200,000 calls a day take a few megabytes.
+// never collide. An id costs about 16 bytes in memory (a hash node of the
+// standard library cost 40): 200,000 calls a day take about 3 MB.
 #ifndef CALLCENTER_CORE_DAY_LEDGER_H_
 #define CALLCENTER_CORE_DAY_LEDGER_H_
 
@@ -15,7 +16,6 @@
 #include <map>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "callcenter/common/timeutil.h"
@@ -24,10 +24,42 @@ namespace callcenter::core {
 
 uint64_t CompactId(std::string_view id);
 
+namespace detail {
+
+// Open addressing with linear probing over two flat arrays (ids, stages);
+// stage 0 marks a free slot. Never shrinks: a day's ids only grow until
+// the day is closed and the whole table dropped.
+class IdStages {
+ public:
+  uint8_t Get(uint64_t id) const;
+  // `stage` is 1..255.
+  void Set(uint64_t id, uint8_t stage);
+  size_t size() const { return size_; }
+  void Reserve(size_t ids);
+  // Calls `visit(id, stage)` for every id, in no particular order.
+  template <typename Visit>
+  void ForEach(Visit visit) const {
+    for (size_t slot = 0; slot < stages_.size(); ++slot) {
+      if (stages_[slot] != 0) visit(ids_[slot], stages_[slot]);
+    }
+  }
+
+ private:
+  size_t SlotOf(uint64_t id) const;
+  void Grow(size_t capacity);
+
+  std::vector<uint64_t> ids_;
+  std::vector<uint8_t> stages_;
+  size_t size_ = 0;
+};
+
+}  // namespace detail
+
 class DayLedger {
  public:
   // 0 is "not seen"; modules give meaning to 1..255.
   uint8_t Stage(Date day, uint64_t id) const;
+  // Marking stage 0 does nothing: an id once seen stays seen.
   void Mark(Date day, uint64_t id, uint8_t stage);
   // Opens a day with no ids (no effect when open).
   void Open(Date day);
@@ -43,7 +75,7 @@ class DayLedger {
   bool Load(const rapidjson::Value& value, std::string* error);
 
  private:
-  std::map<Date, std::unordered_map<uint64_t, uint8_t>> days_;
+  std::map<Date, detail::IdStages> days_;
 };
 
 }  // namespace callcenter::core

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <map>
 #include <sstream>
 
 #include "core/day_ledger.h"
@@ -124,6 +125,63 @@ TEST(DayLedgerTest, SaveLoadRoundTripAndMalformedInput) {
     EXPECT_FALSE(restored.Load(doc, &error)) << bad;
   }
   EXPECT_EQ(restored.Stage(day, 3), 2);  // unchanged by failed loads
+}
+
+// The flat table against the standard library's map, on the id shapes the
+// ledger sees: near-sequential vendor CallIDs, hashed ids in the upper half,
+// and the extremes; with stages raised after the fact, and marks of 0.
+TEST(DayLedgerTest, AgreesWithAMapOverAFullDayOfIds) {
+  const Date day = *ParseDate("2026-03-02");
+  DayLedger ledger;
+  std::map<uint64_t, uint8_t> expected;
+  auto mark = [&](uint64_t id, uint8_t stage) {
+    ledger.Mark(day, id, stage);
+    if (stage != 0) expected[id] = stage;
+  };
+  uint64_t call_id = 13'872'346'012'000'000ULL;  // 17 digits, as the vendor's
+  uint64_t random = 88172645463325252ULL;
+  for (int i = 0; i < 200'000; ++i) {
+    call_id += 1 + static_cast<uint64_t>(i % 7);
+    mark(call_id, 1);
+    random ^= random << 13;  // xorshift64
+    random ^= random >> 7;
+    random ^= random << 17;
+    if (i % 4 == 0) mark(random | (uint64_t{1} << 63), 1);
+    if (i % 3 == 0) mark(call_id, 2);  // settled after wrap-up
+  }
+  mark(0, 3);
+  mark(std::numeric_limits<uint64_t>::max(), 255);
+  mark(5, 0);  // not seen, and not counted
+  EXPECT_EQ(ledger.Size(day), expected.size());
+  for (const auto& [id, stage] : expected) {
+    ASSERT_EQ(ledger.Stage(day, id), stage) << id;
+  }
+  EXPECT_EQ(ledger.Stage(day, 5), 0);
+  EXPECT_EQ(ledger.Stage(day, 1), 0);
+  EXPECT_EQ(ledger.Stage(AddDays(day, 1), call_id), 0);
+
+  // Saved in id order, and loaded back into the same content.
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  ledger.Save(&writer);
+  rapidjson::Document doc;
+  doc.Parse(buffer.GetString());
+  ASSERT_TRUE(doc.IsArray());
+  const auto& ids = doc[0]["ids"];
+  ASSERT_EQ(ids.Size(), expected.size());
+  auto it = expected.begin();
+  for (const auto& pair : ids.GetArray()) {
+    ASSERT_EQ(pair[0].GetUint64(), it->first);
+    ASSERT_EQ(pair[1].GetUint(), it->second);
+    ++it;
+  }
+  DayLedger restored;
+  std::string error;
+  ASSERT_TRUE(restored.Load(doc, &error)) << error;
+  EXPECT_EQ(restored.Size(day), expected.size());
+  for (const auto& [id, stage] : expected) {
+    ASSERT_EQ(restored.Stage(day, id), stage) << id;
+  }
 }
 
 TEST(SourceHealthTest, PresetsReasonsAndRecordsPolls) {
