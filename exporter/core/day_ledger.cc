@@ -44,22 +44,27 @@ size_t IdStages::SlotOf(uint64_t id) const {
 }
 
 uint8_t IdStages::Get(uint64_t id) const {
-  if (size_ == 0) return 0;
-  const size_t slot = SlotOf(id);
-  return stages_[slot];
+  if (stages_.empty()) return 0;
+  return stages_[SlotOf(id)];
 }
 
 void IdStages::Set(uint64_t id, uint8_t stage) {
   if (stage == 0) return;
+  if (!stages_.empty()) {
+    // Raising a known id's stage (every settled call) never grows.
+    const size_t slot = SlotOf(id);
+    if (stages_[slot] != 0) {
+      stages_[slot] = stage;
+      return;
+    }
+  }
   if ((size_ + 1) * 4 > stages_.size() * 3) {
     Grow(std::max(kMinCapacity, stages_.size() * 2));
   }
   const size_t slot = SlotOf(id);
-  if (stages_[slot] == 0) {
-    ids_[slot] = id;
-    ++size_;
-  }
+  ids_[slot] = id;
   stages_[slot] = stage;
+  ++size_;
 }
 
 void IdStages::Reserve(size_t ids) {
@@ -87,7 +92,7 @@ uint8_t DayLedger::Stage(Date day, uint64_t id) const {
 }
 
 void DayLedger::Mark(Date day, uint64_t id, uint8_t stage) {
-  days_[day].Set(id, stage);
+  if (stage != 0) days_[day].Set(id, stage);
 }
 
 void DayLedger::Open(Date day) { days_.try_emplace(day); }
@@ -157,7 +162,10 @@ bool DayLedger::Load(const rapidjson::Value& value, std::string* error) {
       return false;
     }
     auto& ids = days[*day];
-    ids.Reserve(entry["ids"].Size());
+    // A hint only: the entries are not checked yet, and a state file of
+    // "[0,0,0,..." must not reserve a slot per element before failing.
+    constexpr size_t kMaxReserve = size_t{1} << 20;
+    ids.Reserve(std::min<size_t>(entry["ids"].Size(), kMaxReserve));
     for (const auto& pair : entry["ids"].GetArray()) {
       if (!pair.IsArray() || pair.Size() != 2 || !pair[0].IsUint64() ||
           !pair[1].IsUint() || pair[1].GetUint() == 0 ||

@@ -151,14 +151,30 @@ TEST(DayLedgerTest, AgreesWithAMapOverAFullDayOfIds) {
   }
   mark(0, 3);
   mark(std::numeric_limits<uint64_t>::max(), 255);
-  mark(5, 0);  // not seen, and not counted
+  mark(5, 0);        // not seen, and not counted
+  mark(call_id, 0);  // seen stays seen, at its stage
   EXPECT_EQ(ledger.Size(day), expected.size());
   for (const auto& [id, stage] : expected) {
     ASSERT_EQ(ledger.Stage(day, id), stage) << id;
   }
+  // The ids the vendor's stride skipped were never seen.
+  uint64_t previous = 0;
+  for (const auto& [id, stage] : expected) {
+    if (id >> 63 == 0 && previous != 0 && id - previous < 8) {
+      for (uint64_t gap = previous + 1; gap < id; ++gap) {
+        ASSERT_EQ(ledger.Stage(day, gap), 0) << gap;
+      }
+    }
+    previous = id;
+  }
   EXPECT_EQ(ledger.Stage(day, 5), 0);
   EXPECT_EQ(ledger.Stage(day, 1), 0);
   EXPECT_EQ(ledger.Stage(AddDays(day, 1), call_id), 0);
+  EXPECT_FALSE(ledger.IsOpen(AddDays(day, 1)));
+  ledger.Mark(AddDays(day, 1), 7, 0);  // opens nothing
+  EXPECT_FALSE(ledger.IsOpen(AddDays(day, 1)));
+  ledger.Open(AddDays(day, 2));
+  EXPECT_EQ(ledger.Stage(AddDays(day, 2), 0), 0);  // an open, empty day
 
   // Saved in id order, and loaded back into the same content.
   rapidjson::StringBuffer buffer;
@@ -182,6 +198,23 @@ TEST(DayLedgerTest, AgreesWithAMapOverAFullDayOfIds) {
   for (const auto& [id, stage] : expected) {
     ASSERT_EQ(restored.Stage(day, id), stage) << id;
   }
+}
+
+// A state file's list is only a size hint until its entries are checked.
+TEST(DayLedgerTest, AHugeMalformedListFailsWithoutTakingTheRest) {
+  std::string text = R"([{"date":"2026-03-02","ids":[)";
+  for (int i = 0; i < 2'000'000; ++i) text += "0,";
+  text.back() = ']';
+  text += "}]";
+  rapidjson::Document doc;
+  doc.Parse(text.c_str());
+  ASSERT_FALSE(doc.HasParseError());
+  DayLedger ledger;
+  ledger.Mark(*ParseDate("2026-03-01"), 9, 1);
+  std::string error;
+  EXPECT_FALSE(ledger.Load(doc, &error));
+  EXPECT_EQ(error, "malformed ledger id");
+  EXPECT_EQ(ledger.Stage(*ParseDate("2026-03-01"), 9), 1);
 }
 
 TEST(SourceHealthTest, PresetsReasonsAndRecordsPolls) {
